@@ -1,0 +1,1 @@
+"""The reference solution: trusted, never readable by student code."""
