@@ -1,0 +1,160 @@
+"""Everything that can go wrong on the student's side of a call, as exceptions a test raises.
+
+Each failure knows the sentence a student should read. The pytest plugin turns any of these
+into a failed test with that text; any *other* exception in a test is the grader's own fault.
+`kind` is a stable label for the class report.
+"""
+import signal
+
+
+class StudentFailure(Exception):
+    kind = "failed"
+    fraction = 0.0
+
+    def __init__(self, summary, details=""):
+        super().__init__(summary)
+        self.summary = summary
+        self.details = details
+
+    def render(self, reveal):
+        """The text a student sees; `reveal` is False for hidden tests (no expected values)."""
+        return self.summary + (f"\n\n{self.details}" if self.details else "")
+
+
+class FileMissing(StudentFailure):
+    kind = "file missing"
+
+    def __init__(self, file, note):
+        super().__init__(note or f"{file} was not found in your submission.")
+
+
+class ImportFailed(StudentFailure):
+    kind = "import error"
+
+    def __init__(self, file, error):
+        summary = f"{file} could not be imported: {error['type']}: {error['message']}"
+        if error["type"] in ("SyntaxError", "IndentationError", "TabError"):
+            summary = f"{file} has a syntax error: {error['message']}"
+        elif error["type"] == "SystemExit":
+            summary = f"{file} called sys.exit() while being imported; move script code under `if __name__ == \"__main__\":`."
+        super().__init__(summary, _traceback_block(error))
+
+
+class ImportTimeout(StudentFailure):
+    kind = "import timeout"
+
+    def __init__(self, file, seconds):
+        super().__init__(
+            f"Importing {file} took longer than {seconds:g} s, so none of its functions could be tested. "
+            "Is there a long computation or an infinite loop at module level? Put such code under "
+            "`if __name__ == \"__main__\":`.")
+
+
+class MissingFunction(StudentFailure):
+    kind = "missing function"
+
+    def __init__(self, file, function):
+        super().__init__(f"{file} has no function named {function}. Check the spelling against the starter file.")
+
+
+class NotAttempted(StudentFailure):
+    kind = "not attempted"
+
+    def __init__(self, file, function):
+        super().__init__(f"Not attempted: {function} in {file} still raises NotImplementedError.")
+
+
+class StudentRaised(StudentFailure):
+    kind = "raised"
+
+    def __init__(self, file, function, error, note=""):
+        summary = f"{function} raised {error['type']}: {error['message']}"
+        if error["type"] == "SystemExit":
+            summary = f"{function} called sys.exit() (or raised SystemExit); a graded function must return its result."
+        elif error["type"] == "MemoryError":
+            summary = f"{function} ran out of memory (MemoryError)."
+        if note:
+            summary += f"\n{note}"
+        super().__init__(summary, _traceback_block(error))
+
+
+class CallTimeout(StudentFailure):
+    kind = "timeout"
+
+    def __init__(self, file, function, seconds):
+        super().__init__(
+            f"{function} did not return within {seconds:g} s and was stopped. "
+            "Look for an infinite loop, or a loop over far more elements than the inputs have.")
+
+
+class WorkerDied(StudentFailure):
+    kind = "crashed"
+
+    def __init__(self, file, function, status, memory_mb):
+        super().__init__(f"{function} {_death(status, memory_mb)}")
+
+
+class ResultTooLarge(StudentFailure):
+    kind = "result too large"
+
+    def __init__(self, file, function, size, limit):
+        super().__init__(
+            f"{function} returned a value of {size / 2**20:.1f} MB, more than the {limit / 2**20:.0f} MB the grader "
+            "accepts. Check the shape of what you return.")
+
+
+class BadResult(StudentFailure):
+    kind = "bad return type"
+
+    def __init__(self, function, message):
+        super().__init__(
+            f"{function} returned something the grader cannot read: {message}. "
+            "Return numbers, numpy arrays, lists, tuples or dicts.")
+
+
+class InputMutated(StudentFailure):
+    kind = "mutated input"
+
+    def __init__(self, function, names):
+        listed = ", ".join(f"`{n}`" for n in names)
+        super().__init__(
+            f"{function} modified its input {listed} in place. Functions must not change their arguments: "
+            "work on a copy (e.g. `x = x.copy()`) or build new arrays instead of using `+=`, `-=` or "
+            "slice assignment on an input.")
+
+
+class BudgetExhausted(StudentFailure):
+    kind = "not run"
+
+    def __init__(self, seconds):
+        super().__init__(
+            f"Not run: the grading time budget of {seconds:g} s was used up by earlier tests "
+            "(usually by functions that timed out).")
+
+
+def _traceback_block(error):
+    if not error.get("traceback"):
+        return ""
+    return "Traceback (your code only):\n" + error["traceback"]
+
+
+def _death(status, memory_mb):
+    """A sentence for how a worker process ended; status is {"signal": n} or {"exit": n} or None."""
+    if not status:
+        return "stopped the worker process running it in an unexpected way."
+    if "exit" in status:
+        return (f"ended the process with exit code {status['exit']} (os._exit or similar) instead of "
+                "returning a result.")
+    number = status["signal"]
+    if number == signal.SIGSEGV:
+        return "crashed the process (segmentation fault)."
+    if number == signal.SIGXCPU:
+        return "used up its CPU time limit."
+    if number == signal.SIGKILL:
+        return (f"was killed, most likely for using more than the {memory_mb} MB memory limit "
+                "(or by the grading time limit).")
+    try:
+        name = signal.Signals(number).name
+    except ValueError:
+        name = f"signal {number}"
+    return f"was terminated by {name}."

@@ -1,0 +1,175 @@
+"""The wire format between the trusted grader and untrusted workers.
+
+Every message is a length-prefixed JSON document. Values are *plain data* only: None, bool, int,
+float, str, list, tuple, dict with str keys, and numpy arrays of a numeric, bool or str dtype.
+Nothing is ever pickled. The decoder is strict because the worker side is hostile: any tag,
+dtype, shape or size it does not expect is a ProtocolError, never an object with behaviour.
+
+This module is imported by both sides and needs only the standard library and numpy.
+"""
+import base64
+import json
+import struct
+
+import numpy as np
+
+HEADER = struct.Struct(">I")
+MAX_DEPTH = 64
+ALLOWED_KINDS = "biufU"
+
+
+class ProtocolError(Exception):
+    """A message that is not well-formed plain data."""
+
+
+class Unencodable(Exception):
+    """A value (returned by student code) that is not plain data; `path` says where it is."""
+
+    def __init__(self, path, what):
+        super().__init__(f"{path} is {what}")
+        self.path = path
+        self.what = what
+
+
+# ---------------------------------------------------------------- encoding
+
+
+def encode(value, path="result", depth=0):
+    """Turn plain data into JSON-ready tagged data; raise Unencodable for anything else."""
+    if depth > MAX_DEPTH:
+        raise Unencodable(path, "nested too deeply")
+    if value is None or isinstance(value, (bool, str)):
+        return _exact(value, path)
+    if isinstance(value, int):
+        return _exact(value, path)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, (np.ndarray, np.generic)):
+        return _encode_array(np.asarray(value), path)
+    if isinstance(value, (list, tuple)):
+        items = [encode(v, f"{path}[{i}]", depth + 1) for i, v in enumerate(value)]
+        return items if isinstance(value, list) else {"t": "tuple", "v": items}
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise Unencodable(path, f"a dict with a key of type {type(key).__name__} ({key!r:.40})")
+            out[str(key)] = encode(item, f"{path}[{key!r}]", depth + 1)
+        return {"t": "dict", "v": out}
+    raise Unencodable(path, f"an object of type {type(value).__name__}")
+
+
+def _exact(value, path):
+    """bool, int and str, with subclasses (which could carry behaviour) reduced to the base type."""
+    if value is None or type(value) in (bool, int, str):
+        return value
+    for base in (bool, int, str):
+        if isinstance(value, base):
+            return base(value)
+    raise Unencodable(path, f"an object of type {type(value).__name__}")
+
+
+def _encode_array(array, path):
+    if array.dtype.kind not in ALLOWED_KINDS:
+        if array.dtype.kind == "O":
+            raise Unencodable(path, "a numpy array of Python objects (dtype=object), often a ragged list")
+        raise Unencodable(path, f"a numpy array of dtype {array.dtype}")
+    array = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<"))
+    return {
+        "t": "nd",
+        "dtype": array.dtype.str,
+        "shape": list(array.shape),
+        "data": base64.b64encode(array.tobytes()).decode("ascii"),
+    }
+
+
+# ---------------------------------------------------------------- decoding
+
+
+def decode(node, depth=0):
+    """Inverse of encode for data from an untrusted peer: builds only plain data, or raises."""
+    if depth > MAX_DEPTH:
+        raise ProtocolError("value nested too deeply")
+    if node is None or type(node) in (bool, int, float, str):
+        return node
+    if type(node) is list:
+        return [decode(v, depth + 1) for v in node]
+    if type(node) is not dict:
+        raise ProtocolError(f"unexpected JSON value of type {type(node).__name__}")
+    tag = node.get("t")
+    if tag == "tuple" and type(node.get("v")) is list:
+        return tuple(decode(v, depth + 1) for v in node["v"])
+    if tag == "dict" and type(node.get("v")) is dict:
+        return {k: decode(v, depth + 1) for k, v in node["v"].items()}
+    if tag == "nd":
+        return _decode_array(node)
+    raise ProtocolError(f"unknown tagged value {tag!r:.40}")
+
+
+def _decode_array(node):
+    dtype_str, shape, data = node.get("dtype"), node.get("shape"), node.get("data")
+    if type(dtype_str) is not str or type(shape) is not list or type(data) is not str:
+        raise ProtocolError("malformed array")
+    try:
+        dtype = np.dtype(dtype_str)
+    except TypeError as exc:
+        raise ProtocolError(f"unknown dtype {dtype_str!r:.40}") from exc
+    if dtype.kind not in ALLOWED_KINDS or dtype.fields is not None or dtype.subdtype is not None:
+        raise ProtocolError(f"dtype {dtype_str!r:.40} is not plain data")
+    if len(shape) > 32 or not all(type(n) is int and n >= 0 for n in shape):
+        raise ProtocolError("malformed array shape")
+    raw = base64.b64decode(data.encode("ascii"), validate=True)
+    count = 1
+    for n in shape:
+        count *= n
+    if count * dtype.itemsize != len(raw):
+        raise ProtocolError("array data does not match its shape")
+    return np.frombuffer(raw, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="))
+
+
+# ---------------------------------------------------------------- framing
+
+
+def dumps(message):
+    """A message (dict of JSON-ready data) as one length-prefixed frame."""
+    body = json.dumps(message, separators=(",", ":"), allow_nan=True).encode("utf-8")
+    return HEADER.pack(len(body)) + body
+
+
+def send(sock, message):
+    sock.sendall(dumps(message))
+
+
+def read_exactly(sock, n):
+    chunks, got = [], 0
+    while got < n:
+        chunk = sock.recv(min(n - got, 1 << 20))
+        if not chunk:
+            raise EOFError("peer closed the connection")
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+def recv(sock, max_bytes):
+    """Read one frame; a frame larger than max_bytes is refused before it is read."""
+    (length,) = HEADER.unpack(read_exactly(sock, HEADER.size))
+    if length > max_bytes:
+        raise MessageTooLarge(length)
+    return loads(read_exactly(sock, length))
+
+
+def loads(body):
+    try:
+        message = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise ProtocolError(f"not a JSON message: {exc}") from None
+    if type(message) is not dict:
+        raise ProtocolError("a message must be a JSON object")
+    return message
+
+
+class MessageTooLarge(ProtocolError):
+    def __init__(self, length):
+        super().__init__(f"message of {length} bytes")
+        self.length = length

@@ -1,0 +1,397 @@
+"""The trusted side of the trust boundary: workers that run student code, and their limits.
+
+A Sandbox owns one fork server (forkserver.py) and at most one live worker at a time, each worker
+serving one student file. `call` ships plain data to the worker and waits, with a deadline, for
+plain data back. Whatever goes wrong over there (a hang, a crash, garbage on the wire, an enormous
+result) becomes a StudentFailure here, the worker is killed, and the next call gets a fresh one.
+
+When the grader runs as root, workers run as SANDBOX_USER, which cannot read the grader's files,
+signal or trace the grader, and every process it leaves behind is killed when a worker retires.
+Run as an ordinary user, workers get the same limits but share that user, and `isolation` says so.
+"""
+import dataclasses
+import json
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+from autograder import failures, protocol
+
+SANDBOX_USER = "ag-sandbox"
+FORKSERVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "forkserver.py")
+CONTROL_TIMEOUT = 30.0
+THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
+
+
+@dataclasses.dataclass
+class Limits:
+    """Per-worker limits; rubric.yaml's `sandbox:` section sets any of them."""
+    call_timeout: float = 10.0       # seconds one call may take
+    import_timeout: float = 10.0     # seconds importing a student file may take
+    memory_mb: int = 512             # address space of one worker (one worker lives at a time)
+    max_processes: int = 8           # processes and threads the sandbox user may have
+    cpu_seconds: int = 300           # CPU time of one worker over its whole life
+    file_size_mb: int = 16           # largest file a worker may write
+    max_result_mb: int = 16          # largest reply a worker may send
+    budget_seconds: float = 600.0    # the whole grading run (Gradescope's default limit is 40 min)
+
+    @classmethod
+    def from_mapping(cls, values):
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = set(values) - known
+        if unknown:
+            raise ValueError(f"unknown sandbox setting(s): {', '.join(sorted(unknown))}; known: {', '.join(sorted(known))}")
+        return cls(**values)
+
+    def rlimits(self, uid):
+        limits = {
+            "RLIMIT_AS": self.memory_mb << 20,
+            "RLIMIT_CPU": int(self.cpu_seconds),
+            "RLIMIT_FSIZE": self.file_size_mb << 20,
+            "RLIMIT_CORE": 0,
+            "RLIMIT_NOFILE": 64,
+        }
+        if uid is not None:  # counted per user: only meaningful for a user of the sandbox's own
+            limits["RLIMIT_NPROC"] = self.max_processes
+        return limits
+
+
+@dataclasses.dataclass
+class CallResult:
+    value: object
+    printed: str
+    mutated: list
+    seconds: float
+
+
+@dataclasses.dataclass
+class Worker:
+    file: str
+    pid: int
+    channel: socket.socket
+
+
+def sandbox_user(create=True):
+    """(uid, gid) of the sandbox user when running as root, else None (no user switch possible)."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        entry = pwd.getpwnam(SANDBOX_USER)
+    except KeyError:
+        if not create:
+            raise
+        subprocess.run(["useradd", "--system", "--no-create-home", "--home-dir", "/nonexistent",
+                        "--shell", "/usr/sbin/nologin", "--user-group", SANDBOX_USER],
+                       check=True, capture_output=True)
+        entry = pwd.getpwnam(SANDBOX_USER)
+    if entry.pw_uid == 0 or entry.pw_gid == 0:
+        raise RuntimeError(f"{SANDBOX_USER} must not be root")
+    return entry.pw_uid, entry.pw_gid
+
+
+class Sandbox:
+    """Runs student files in confined worker processes. Use as a context manager."""
+
+    def __init__(self, staged_files, limits=None, user="auto"):
+        self.limits = limits or Limits()
+        self.user = sandbox_user() if user == "auto" else user
+        self.staged_files = dict(staged_files)  # file name -> path of the student's file
+        self.deadline = time.monotonic() + self.limits.budget_seconds
+        self.current = None
+        self.broken = {}  # file -> the StudentFailure its import ended in
+        self.network_isolated = None
+        self.events = []  # instructor-facing log lines
+        self._server = None
+        self._control = None
+        self._dirs = None
+
+    # ------------------------------------------------------------ lifecycle
+
+    def __enter__(self):
+        self._dirs = self._make_dirs()
+        self._start_server()
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    @property
+    def isolation(self):
+        if self.user is None:
+            return ("limited: running as an ordinary user, student code shares this user's files and "
+                    "processes (run as root for a separate sandbox user)")
+        net = {True: "no network", False: "network not isolated (kernel refused)", None: "network unknown"}
+        return f"sandbox user {SANDBOX_USER} (uid {self.user[0]}), {net[self.network_isolated]}"
+
+    def close(self):
+        self._retire()
+        if self._control is not None:
+            self._control.close()
+            self._control = None
+        if self._server is not None:
+            self._server.kill()
+            self._server.wait()
+            self._server = None
+        if self.user is not None:
+            kill_user_processes(self.user[0])
+        if self._dirs is not None:
+            shutil.rmtree(self._dirs, ignore_errors=True)
+            self._dirs = None
+
+    def _make_dirs(self):
+        """A run folder: the staged submission (read-only to workers) and a scratch folder."""
+        root = tempfile.mkdtemp(prefix="ag-run-")
+        os.chmod(root, 0o711)
+        submission = os.path.join(root, "submission")
+        os.mkdir(submission, 0o755)
+        for name, path in self.staged_files.items():
+            target = os.path.join(submission, name)
+            shutil.copyfile(path, target)
+            os.chmod(target, 0o644)
+        self.staged_files = {name: os.path.join(submission, name) for name in self.staged_files}
+        scratch = os.path.join(root, "scratch")
+        os.mkdir(scratch, 0o700)
+        if self.user is not None:
+            os.chown(scratch, *self.user)
+        self.submission_dir, self.scratch_dir = submission, scratch
+        return root
+
+    def _start_server(self):
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", **{v: "1" for v in THREAD_VARS}}
+        self._server = subprocess.Popen(
+            [sys.executable, "-I", "-B", FORKSERVER, str(theirs.fileno())],
+            pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL, cwd="/")
+        theirs.close()
+        ours.settimeout(CONTROL_TIMEOUT)
+        self._control = ours
+
+    def _control_request(self, request, channel=None):
+        """Ask the fork server something. In local mode student code could kill the server (same
+        user), so a dead server is restarted once: a spawn is retried, a wait learns nothing."""
+        for attempt in (1, 2):
+            try:
+                packet = json.dumps(request).encode()
+                if channel is not None:
+                    socket.send_fds(self._control, [packet], [channel.fileno()])
+                else:
+                    self._control.send(packet)
+                reply = self._control.recv(1 << 16)
+                if reply:
+                    return json.loads(reply)
+            except OSError:
+                pass
+            self.events.append("fork server restarted")
+            self._server.kill()
+            self._server.wait()
+            self._start_server()
+            if channel is None:
+                return {}
+        raise RuntimeError("the fork server does not answer")
+
+    # ------------------------------------------------------------ calls
+
+    def remaining(self):
+        return self.deadline - time.monotonic()
+
+    def call(self, file, function, args, kwargs, timeout=None):
+        """Call file's function with plain-data arguments in a worker; return a CallResult."""
+        budget = self.remaining()
+        if budget <= 0:
+            raise failures.BudgetExhausted(self.limits.budget_seconds)
+        worker = self._worker_for(file)
+        limit = min(timeout or self.limits.call_timeout, budget)
+        request = {"op": "call", "function": function,
+                   "args": [protocol.encode(a) for a in args],
+                   "kwargs": {k: protocol.encode(v) for k, v in kwargs.items()}}
+        try:
+            reply = self._exchange(worker, request, limit)
+        except socket.timeout:
+            self._retire()
+            raise failures.CallTimeout(file, function, limit) from None
+        except protocol.MessageTooLarge as exc:
+            self._retire()
+            raise failures.ResultTooLarge(file, function, exc.length, self.max_bytes) from None
+        except (EOFError, OSError):
+            status = self._retire()
+            raise failures.WorkerDied(file, function, status, self.limits.memory_mb) from None
+        except protocol.ProtocolError as exc:
+            self._retire()
+            raise failures.BadResult(function, f"the worker sent a malformed reply ({exc})") from None
+        return self._result(file, function, reply)
+
+    @property
+    def max_bytes(self):
+        return self.limits.max_result_mb << 20
+
+    def _exchange(self, worker, request, limit):
+        deadline = time.monotonic() + limit
+        worker.channel.settimeout(limit)
+        worker.channel.sendall(protocol.dumps(request))
+        return receive(worker.channel, deadline, self.max_bytes)
+
+    def _result(self, file, function, reply):
+        printed = _text(reply.get("stdout"))
+        mutated = reply.get("mutated") or []
+        if type(mutated) is not list or not all(type(m) is str for m in mutated):
+            raise failures.BadResult(function, "the worker sent a malformed reply")
+        if reply.get("ok") is not True:
+            error = _error(reply.get("error"))
+            if error["type"] == "NotImplementedError":
+                raise failures.NotAttempted(file, function)
+            if error["type"] == "MissingFunction":
+                raise failures.MissingFunction(file, function)
+            if error["type"] == "Unencodable":
+                raise failures.BadResult(function, error["message"])
+            if error["type"] == "ResultTooLarge":
+                size = int(error["message"]) if error["message"].isdigit() else self.max_bytes + 1
+                raise failures.ResultTooLarge(file, function, size, self.max_bytes)
+            failure = failures.StudentRaised(file, function, error)
+            failure.printed = printed
+            raise failure
+        try:
+            value = protocol.decode(reply.get("value"))
+        except (protocol.ProtocolError, ValueError, RecursionError) as exc:
+            raise failures.BadResult(function, f"the worker sent a malformed value ({exc})") from None
+        seconds = reply.get("seconds")
+        return CallResult(value, printed, mutated, seconds if type(seconds) is float else 0.0)
+
+    # ------------------------------------------------------------ workers
+
+    def _worker_for(self, file):
+        if file in self.broken:
+            raise self.broken[file]
+        if file not in self.staged_files:
+            raise failures.FileMissing(file, None)
+        if self.current is not None and self.current.file == file:
+            return self.current
+        self._retire()
+        try:
+            self.current = self._spawn(file)
+        except failures.StudentFailure as failure:
+            self.broken[file] = failure
+            raise
+        return self.current
+
+    def _spawn(self, file):
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        uid, gid = self.user if self.user is not None else (None, None)
+        request = {
+            "op": "spawn", "module": os.path.splitext(file)[0], "path": self.staged_files[file],
+            "submission": self.submission_dir, "scratch": self.scratch_dir, "uid": uid, "gid": gid,
+            "limits": self.limits.rlimits(uid), "max_result_bytes": self.max_bytes,
+            "env": {"HOME": self.scratch_dir, "TMPDIR": self.scratch_dir, "PATH": "/usr/bin:/bin",
+                    "LANG": "C.UTF-8", **{v: "1" for v in THREAD_VARS}},
+        }
+        try:
+            pid = self._control_request(request, theirs)["pid"]
+        finally:
+            theirs.close()
+        worker = Worker(file, pid, ours)
+        self.current = worker
+        limit = min(self.limits.import_timeout, max(self.remaining(), 0.1))
+        try:
+            ours.settimeout(limit)
+            hello = receive(ours, time.monotonic() + limit, 1 << 20)
+        except socket.timeout:
+            self._retire()
+            raise failures.ImportTimeout(file, limit) from None
+        except (EOFError, OSError, protocol.ProtocolError):
+            status = self._retire()
+            raise failures.WorkerDied(file, f"Importing {file}", status, self.limits.memory_mb) from None
+        if hello.get("ok") is not True:
+            self._retire()
+            raise failures.ImportFailed(file, _error(hello.get("error")))
+        self.network_isolated = hello.get("network_isolated") is True
+        return worker
+
+    def _retire(self):
+        """Kill the live worker (and, as root, everything of the sandbox user); its exit status."""
+        worker, self.current = self.current, None
+        if worker is None:
+            return None
+        worker.channel.close()
+        for kill in (os.killpg, os.kill):
+            try:
+                kill(worker.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        if self.user is not None:
+            kill_user_processes(self.user[0])
+        return self._control_request({"op": "wait", "pid": worker.pid}).get("status")
+
+
+def receive(sock, deadline, max_bytes):
+    """One frame from an untrusted peer, refusing to wait past `deadline` in total."""
+    def read(n):
+        chunks, got = [], 0
+        while got < n:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise socket.timeout()
+            sock.settimeout(left)
+            chunk = sock.recv(min(n - got, 1 << 20))
+            if not chunk:
+                raise EOFError("worker closed its channel")
+            chunks.append(chunk)
+            got += len(chunk)
+        return b"".join(chunks)
+
+    (length,) = protocol.HEADER.unpack(read(protocol.HEADER.size))
+    if length > max_bytes:
+        raise protocol.MessageTooLarge(length)
+    return protocol.loads(read(length))
+
+
+def kill_user_processes(uid, rounds=50):
+    """SIGKILL every process whose real uid is uid, repeating while new ones appear (fork loops)."""
+    for _ in range(rounds):
+        victims = [pid for pid in _pids() if _real_uid(pid) == uid]
+        for pid in victims:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        if not victims:
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def _pids():
+    return [int(entry) for entry in os.listdir("/proc") if entry.isdigit()]
+
+
+def _real_uid(pid):
+    """The real uid of a live (not zombie) process, from /proc/PID/status: a process that dropped
+    root is non-dumpable, so its /proc folder is owned by root whatever its uid."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            fields = dict(line.split(":", 1) for line in status if ":" in line)
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return None
+    if fields.get("State", "").split()[:1] == ["Z"]:
+        return None
+    return int(fields["Uid"].split()[0])
+
+
+def _text(value, cap=4000):
+    return value[:cap] if type(value) is str else ""
+
+
+def _error(error):
+    """A worker's error report, reduced to strings of bounded length whatever it sent."""
+    error = error if type(error) is dict else {}
+    types = error.get("types")
+    return {
+        "type": _text(error.get("type"), 100) or "Error",
+        "types": [t[:100] for t in types if type(t) is str][:50] if type(types) is list else [],
+        "message": _text(error.get("message")),
+        "traceback": _text(error.get("traceback")),
+    }

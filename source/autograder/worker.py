@@ -1,0 +1,187 @@
+"""The untrusted side: what runs inside a worker process, next to one student file.
+
+A worker imports one student module, says whether that worked, then answers call requests
+until told to stop. Everything here runs with the student's code in the same process, so
+nothing here is trusted by the grader: the grader validates every answer it gets back.
+
+Standard library and numpy only; this module is loaded by the fork server, never by the
+process that runs the tests.
+"""
+import importlib.util
+import inspect
+import io
+import os
+import sys
+import time
+import traceback
+
+import numpy as np
+
+from autograder import protocol
+
+TEXT_CAP = 4000
+
+
+class CappedText(io.TextIOBase):
+    """A stdout replacement that keeps the first `cap` characters and counts the rest."""
+
+    def __init__(self, cap=TEXT_CAP):
+        self.cap, self.parts, self.kept, self.dropped = cap, [], 0, 0
+
+    def writable(self):
+        return True
+
+    def write(self, text):
+        text = str(text)
+        room = self.cap - self.kept
+        if room > 0:
+            self.parts.append(text[:room])
+            self.kept += min(room, len(text))
+        self.dropped += max(0, len(text) - max(room, 0))
+        return len(text)
+
+    def take(self):
+        text = "".join(self.parts)
+        if self.dropped:
+            text += f"\n... ({self.dropped} more characters not shown)"
+        self.parts, self.kept, self.dropped = [], 0, 0
+        return text
+
+
+def student_traceback(exc, submission_dir):
+    """The traceback of exc, keeping only frames from the student's own files."""
+    frames = [
+        f for f in traceback.extract_tb(exc.__traceback__)
+        if os.path.abspath(f.filename).startswith(submission_dir + os.sep)
+    ]
+    lines = []
+    for frame in frames:
+        where = os.path.relpath(frame.filename, submission_dir)
+        lines.append(f'  File "{where}", line {frame.lineno}, in {frame.name}')
+        if frame.line:
+            lines.append(f"    {frame.line.strip()}")
+    return "\n".join(lines)
+
+
+def describe_error(exc, submission_dir):
+    message = str(exc)
+    if isinstance(exc, SyntaxError):
+        where = os.path.relpath(exc.filename or "?", submission_dir)
+        message = f"{exc.msg} ({where}, line {exc.lineno})"
+        if exc.text:
+            message += f"\n    {exc.text.rstrip()}"
+    return {
+        "type": type(exc).__name__,
+        "types": [c.__name__ for c in type(exc).__mro__],
+        "message": message[:TEXT_CAP],
+        "traceback": student_traceback(exc, submission_dir)[:TEXT_CAP],
+    }
+
+
+def import_student_module(name, path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def serve(channel, module_name, module_path, submission_dir, max_result_bytes, network_isolated):
+    """Import the student's module, then answer calls on `channel` until it closes."""
+    capture = CappedText()
+    sys.stdout = sys.stderr = capture
+    try:
+        module = import_student_module(module_name, module_path)
+    except BaseException as exc:  # a student file may raise anything, SystemExit included
+        protocol.send(channel, {"event": "import", "ok": False,
+                                "error": describe_error(exc, submission_dir), "stdout": capture.take()})
+        return
+    functions = sorted(n for n, v in vars(module).items() if callable(v) and not n.startswith("_"))
+    protocol.send(channel, {"event": "import", "ok": True, "functions": functions, "stdout": capture.take(),
+                            "network_isolated": network_isolated})
+    while True:
+        try:
+            request = protocol.recv(channel, max_bytes=1 << 30)
+        except EOFError:
+            return
+        if request.get("op") != "call":
+            return
+        protocol.send(channel, answer(module, request, capture, submission_dir, max_result_bytes))
+
+
+def answer(module, request, capture, submission_dir, max_result_bytes):
+    """Run one call and describe its outcome as a JSON-ready message."""
+    name = request["function"]
+    args = [protocol.decode(a) for a in request["args"]]
+    kwargs = {k: protocol.decode(v) for k, v in request["kwargs"].items()}
+    function = getattr(module, name, None)
+    if not callable(function):
+        return {"ok": False, "error": {"type": "MissingFunction", "types": ["MissingFunction"],
+                                        "message": f"{module.__name__}.py has no function {name}",
+                                        "traceback": ""}, "stdout": ""}
+    named = parameter_names(function, args, kwargs)
+    before = snapshot(named)
+    start = time.perf_counter()
+    try:
+        value = function(*args, **kwargs)
+    except BaseException as exc:
+        return {"ok": False, "error": describe_error(exc, submission_dir),
+                "stdout": capture.take(), "mutated": mutated(before, named)}
+    seconds = time.perf_counter() - start
+    reply = {"ok": True, "seconds": seconds, "stdout": capture.take(), "mutated": mutated(before, named)}
+    if array_bytes(value) > max_result_bytes:
+        return {**reply, "ok": False, "error": too_large(array_bytes(value))}
+    try:
+        reply["value"] = protocol.encode(value)
+    except protocol.Unencodable as exc:
+        return {**reply, "ok": False, "error": {"type": "Unencodable", "types": ["Unencodable"],
+                                                "message": str(exc), "traceback": ""}}
+    except RecursionError:
+        return {**reply, "ok": False, "error": {"type": "Unencodable", "types": ["Unencodable"],
+                                                "message": "result is nested too deeply", "traceback": ""}}
+    size = len(protocol.dumps(reply))
+    if size > max_result_bytes:
+        return {**reply, "ok": False, "value": None, "error": too_large(size)}
+    return reply
+
+
+def too_large(size):
+    return {"type": "ResultTooLarge", "types": ["ResultTooLarge"], "message": str(size), "traceback": ""}
+
+
+def array_bytes(value, depth=0):
+    """Bytes held in arrays inside value: a cheap size check before encoding anything."""
+    if depth > protocol.MAX_DEPTH:
+        return 0
+    if isinstance(value, np.ndarray):
+        return value.nbytes
+    if isinstance(value, (list, tuple)):
+        return sum(array_bytes(v, depth + 1) for v in value)
+    if isinstance(value, dict):
+        return sum(array_bytes(v, depth + 1) for v in value.values())
+    return 0
+
+
+def parameter_names(function, args, kwargs):
+    """(name, value) for every argument, named as the student's signature names it."""
+    try:
+        bound = inspect.signature(function).bind(*args, **kwargs)
+        return list(bound.arguments.items())
+    except (TypeError, ValueError):
+        return [(f"argument {i + 1}", a) for i, a in enumerate(args)] + list(kwargs.items())
+
+
+def snapshot(named):
+    """Encoded copies of every argument, to tell afterwards which ones the call changed."""
+    return [_frozen(value) for _, value in named]
+
+
+def mutated(before, named):
+    return [name for (name, value), frozen in zip(named, before) if _frozen(value) != frozen]
+
+
+def _frozen(value):
+    try:
+        return protocol.dumps({"v": protocol.encode(value)})
+    except (protocol.Unencodable, RecursionError):
+        return None
