@@ -19,7 +19,7 @@ def layer_table(layers, input_shape):
             if len(parts) != 2 or not parts[0].isdigit() or not parts[1].isdigit():
                 raise ValueError(f"unknown layer {name}")
             k, F = int(parts[0]), int(parts[1])
-            if len(shape) != 3:
+            if len(shape) != 3 or k == 0:
                 raise ValueError(f"{name} needs an (H, W, C) input, got {shape}")
             H, W, C = shape
             params = (k * k * C + 1) * F
