@@ -68,6 +68,7 @@ class StudentRaised(StudentFailure):
     kind = "raised"
 
     def __init__(self, file, function, error, note=""):
+        self.function, self.error_types = function, error.get("types") or [error["type"]]
         summary = f"{function} raised {error['type']}: {error['message']}"
         if error["type"] == "SystemExit":
             summary = f"{function} called sys.exit() (or raised SystemExit); a graded function must return its result."

@@ -66,18 +66,27 @@ def reap(pid):
 
 
 def run_child(channel_fd, request):
-    """Confine this freshly forked process, then serve one student module. Never returns."""
+    """Confine this freshly forked process, then serve one student module. Never returns.
+
+    The first message on the channel comes from here, before any student code runs: "started",
+    or "setup-failed" with the reason, so a broken sandbox is never blamed on the student.
+    """
     try:
-        os.setsid()
-        keep_only(channel_fd)
-        for sig in (signal.SIGCHLD, signal.SIGPIPE, signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, signal.SIG_DFL)
-        network_isolated = confine(request)
-        os.chdir(request["scratch"])
-        os.environ.clear()
-        os.environ.update(request["env"])
-        sys.path[:] = [request["submission"]] + [p for p in sys.path if p not in (SOURCE, HERE, "")]
         channel = socket.socket(fileno=channel_fd)
+        try:
+            os.setsid()
+            keep_only(channel_fd)
+            for sig in (signal.SIGCHLD, signal.SIGPIPE, signal.SIGINT, signal.SIGTERM):
+                signal.signal(sig, signal.SIG_DFL)
+            network_isolated = confine(request)
+            os.chdir(request["scratch"])
+            os.environ.clear()
+            os.environ.update(request["env"])
+            sys.path[:] = [request["submission"]] + [p for p in sys.path if p not in (SOURCE, HERE, "")]
+        except BaseException as exc:
+            worker.protocol.send(channel, {"event": "setup-failed", "error": f"{type(exc).__name__}: {exc}"})
+            raise
+        worker.protocol.send(channel, {"event": "started"})
         worker.serve(channel, request["module"], request["path"], request["submission"],
                      request["max_result_bytes"], network_isolated)
     finally:

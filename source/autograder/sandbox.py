@@ -98,8 +98,9 @@ def sandbox_user(create=True):
 class Sandbox:
     """Runs student files in confined worker processes. Use as a context manager."""
 
-    def __init__(self, staged_files, limits=None, user="auto"):
+    def __init__(self, staged_files, limits=None, user="auto", notes=None):
         self.limits = limits or Limits()
+        self.notes = notes or {}  # file -> what discovery said about it (why it is missing)
         self.user = sandbox_user() if user == "auto" else user
         self.staged_files = dict(staged_files)  # file name -> path of the student's file
         self.deadline = time.monotonic() + self.limits.budget_seconds
@@ -151,9 +152,10 @@ class Sandbox:
         submission = os.path.join(root, "submission")
         os.mkdir(submission, 0o755)
         for name, path in self.staged_files.items():
-            target = os.path.join(submission, name)
-            shutil.copyfile(path, target)
-            os.chmod(target, 0o644)
+            source = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+            with open(source, "rb") as src, open(os.path.join(submission, name), "wb") as dst:
+                shutil.copyfileobj(src, dst)
+            os.chmod(os.path.join(submission, name), 0o644)
         self.staged_files = {name: os.path.join(submission, name) for name in self.staged_files}
         scratch = os.path.join(root, "scratch")
         os.mkdir(scratch, 0o700)
@@ -268,7 +270,7 @@ class Sandbox:
         if file in self.broken:
             raise self.broken[file]
         if file not in self.staged_files:
-            raise failures.FileMissing(file, None)
+            raise failures.FileMissing(file, self.notes.get(file))
         if self.current is not None and self.current.file == file:
             return self.current
         self._retire()
@@ -296,8 +298,11 @@ class Sandbox:
         worker = Worker(file, pid, ours)
         self.current = worker
         limit = min(self.limits.import_timeout, max(self.remaining(), 0.1))
+        started = receive(ours, time.monotonic() + CONTROL_TIMEOUT, 1 << 16)
+        if started.get("event") != "started":
+            self._retire()
+            raise RuntimeError(f"the sandbox could not start a worker: {started.get('error')}")
         try:
-            ours.settimeout(limit)
             hello = receive(ours, time.monotonic() + limit, 1 << 20)
         except socket.timeout:
             self._retire()

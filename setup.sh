@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Install everything the grader needs. Idempotent: run it again at any time.
+#
+#   ./setup.sh          the grader: a virtual environment in .venv with requirements.txt
+#   ./setup.sh --dev    the same plus what the project's own self-tests need
+#
+# Gradescope runs it once, as root, on a bare Ubuntu 22.04 image; it also works on Debian 12.
+# As root it also creates the unprivileged user that student code runs as (ag-sandbox) and makes
+# the grader's own files unreadable to that user. As an ordinary user it skips those two steps.
+set -euo pipefail
+here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
+cd "$here"
+sandbox_user=ag-sandbox
+dev=no
+[ "${1:-}" = "--dev" ] && dev=yes
+
+say() { echo "setup.sh: $*"; }
+
+if [ "$(id -u)" = 0 ] && ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
+  say "installing python3-venv"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq python3-venv >/dev/null
+fi
+
+if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import sys' 2>/dev/null; then
+  say "creating .venv with $(python3 --version)"
+  rm -rf .venv
+  python3 -m venv .venv
+fi
+pip=(.venv/bin/python -m pip install --disable-pip-version-check --no-input -q)
+"${pip[@]}" -r requirements.txt
+[ "$dev" = yes ] && "${pip[@]}" -r requirements-dev.txt
+
+if [ "$(id -u)" = 0 ]; then
+  if ! id -u "$sandbox_user" >/dev/null 2>&1; then
+    say "creating the sandbox user $sandbox_user"
+    useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
+      --user-group "$sandbox_user"
+  fi
+  # Student code may read numpy in .venv, nothing of the grader's own.
+  chmod 755 "$here" .venv
+  chmod -R go-rwx source tests rubric.yaml
+fi
+say "done: $(.venv/bin/python -c 'import numpy, pytest, sys; print(f"python {sys.version.split()[0]}, numpy {numpy.__version__}, pytest {pytest.__version__}")')"

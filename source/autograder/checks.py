@@ -1,0 +1,185 @@
+"""What a graded test asserts: a student's result against the expected one, in the trusted process.
+
+`check` compares any structure the spec allows (arrays, floats, ints, strings, tuples/lists that
+are interchangeable, dicts whose extra keys are ignored) and raises `Mismatch`, a StudentFailure
+that carries partial credit: the share of the top-level parts (dx, dgamma, dbeta ...) that were right.
+`match_reference` runs the reference on the same inputs first; `must_raise` expects an exception.
+"""
+import contextlib
+import copy
+import dataclasses
+
+import numpy as np
+
+from autograder import failures, feedback, student
+from autograder.feedback import Note
+
+
+@dataclasses.dataclass(frozen=True)
+class Tolerance:
+    """|got - expected| <= atol + scale * max|expected| + rtol * |expected|, entry by entry.
+
+    Loose enough for any correct float64 order of operations (loops, vectorised, staged),
+    tight enough that every real bug (a wrong factor, a missing term) is far outside it.
+    """
+    rtol: float = 1e-6
+    atol: float = 1e-12
+    scale: float = 1e-9
+
+    def allowed(self, expected):
+        finite = np.abs(expected[np.isfinite(expected)])
+        top = float(finite.max()) if finite.size else 0.0
+        return self.atol + self.scale * top + self.rtol * np.abs(expected)
+
+    def text(self):
+        return f"allowed relative error {self.rtol:g}"
+
+
+DEFAULT = Tolerance()
+
+
+class Mismatch(failures.StudentFailure):
+    kind = "wrong result"
+
+    def __init__(self, header, notes, fraction):
+        self.header, self.notes, self.fraction = header, notes, fraction
+        super().__init__(header.hidden + "\n" + "\n".join(n.hidden for n in notes))
+
+    def render(self, reveal):
+        return "\n".join(t for t in [self.header.text(reveal)] + [n.text(reveal) for n in self.notes] if t)
+
+
+def check(got, expected, *, name="result", names=None, tol=DEFAULT, case=None):
+    """Raise Mismatch unless got matches expected; partial credit per top-level part.
+
+    `name` labels a single result; `names` the parts of a tuple result (("dx", "dgamma", "dbeta"));
+    dict results are labelled by their keys. `case` says in words which input this was ("a batch of one example").
+    """
+    parts = _parts(got, expected, names)
+    if parts is None:
+        notes = compare(got, expected, name, tol)
+        fraction = 0.0
+    else:
+        per_part = [compare(g, e, name, tol) for name, g, e in parts]
+        notes = [n for part in per_part for n in part]
+        fraction = sum(not part for part in per_part) / len(per_part)
+    if notes:
+        raise Mismatch(_header(case), notes, fraction)
+
+
+def _parts(got, expected, names):
+    """[(name, got_part, expected_part)] for a tuple or dict result whose container is right."""
+    if isinstance(expected, tuple) and isinstance(got, (list, tuple)) and len(got) == len(expected):
+        labels = names or [f"result[{i}]" for i in range(len(expected))]
+        return list(zip(labels, got, expected))
+    if isinstance(expected, dict) and isinstance(got, dict):
+        return [(f'result["{k}"]', got.get(k, _MISSING), v) for k, v in expected.items()]
+    return None
+
+
+_MISSING = object()
+
+
+def compare(got, expected, name, tol=DEFAULT):
+    """Notes on everything wrong with got (an empty list when it matches)."""
+    if got is _MISSING:
+        return [Note.same(f"{name} is missing from the dict you returned.")]
+    if isinstance(expected, dict):
+        if not isinstance(got, dict):
+            return [Note.same(f"`{name}` should be a dict with keys {', '.join(map(repr, expected))}, "
+                              f"but it is {feedback.kind_of(got)}.")]
+        return [n for k, v in expected.items() for n in compare(got.get(k, _MISSING), v, f'{name}["{k}"]', tol)]
+    if isinstance(expected, (tuple, list)) and not _is_numeric_sequence(expected):
+        if not isinstance(got, (tuple, list)):
+            return [Note.same(f"`{name}` should be a sequence of {len(expected)} items, "
+                              f"but it is {feedback.kind_of(got)}.")]
+        if len(got) != len(expected):
+            return [Note(f"`{name}` has {len(got)} items but should have {len(expected)}.",
+                         f"`{name}` has {len(got)} items but should have {len(expected)}: expected {expected!r}, "
+                         f"got {got!r:.300}.")]
+        return [n for i, (g, e) in enumerate(zip(got, expected)) for n in compare(g, e, f"{name}[{i}]", tol)]
+    if isinstance(expected, str):
+        got = str(got) if isinstance(got, np.str_) else got
+        if got == expected:
+            return []
+        return [Note(f"`{name}` is wrong.", f"`{name}`: expected {expected!r}, got {got!r:.200}.")]
+    if isinstance(expected, (bool, np.bool_)):
+        if isinstance(got, (bool, np.bool_)) and bool(got) == bool(expected):
+            return []
+        return [Note(f"`{name}` is wrong.", f"`{name}`: expected {expected!r}, got {got!r:.200}.")]
+    if isinstance(expected, (int, np.integer)):
+        return _compare_integer(got, int(expected), name)
+    return _compare_array(got, np.asarray(expected, dtype=np.float64), name, tol)
+
+
+def _is_numeric_sequence(value):
+    return len(value) > 0 and all(isinstance(v, (float, int, np.number)) and not isinstance(v, bool) for v in value)
+
+
+def _compare_integer(got, expected, name):
+    if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, float, np.number)) \
+            or np.ndim(got) != 0 or not float(got).is_integer():
+        return [Note.same(f"`{name}` should be a whole number, but it is {feedback.kind_of(got)} ({got!r:.60}).")]
+    if int(got) == expected:
+        return []
+    return [Note(f"`{name}` is wrong.", f"`{name}`: expected {expected}, got {int(got)}.")]
+
+
+def _compare_array(got, expected, name, tol):
+    try:
+        array = np.asarray(got)
+    except (ValueError, TypeError):
+        return [Note.same(f"`{name}` could not be read as an array of numbers (ragged nested lists?).")]
+    if array.dtype.kind not in "biuf":
+        return [feedback.not_numeric(name, got, expected.shape)]
+    array = array.astype(np.float64)
+    if array.shape != expected.shape:
+        return [feedback.shape_mismatch(name, array.shape, expected.shape)]
+    if (~np.isfinite(array) & np.isfinite(expected)).any():
+        return [feedback.non_finite(name, array, expected)]
+    with np.errstate(invalid="ignore", over="ignore"):
+        ok = (np.abs(array - expected) <= tol.allowed(expected)) | (array == expected) \
+            | (np.isnan(array) & np.isnan(expected))
+    if ok.all():
+        return []
+    return [feedback.wrong_values(name, array, expected, ~ok, tol.text())]
+
+
+def _header(case):
+    call = student.last_call()
+    suffix = f" ({case})" if case else ""
+    if call is None:
+        return Note.same(f"Wrong result{suffix}:")
+    return Note(f"{feedback.describe_call(*call, reveal=False)}{suffix} returned a wrong result:",
+                f"{feedback.describe_call(*call, reveal=True)}{suffix} returned a wrong result:")
+
+
+def match_reference(function, reference, args=(), kwargs=None, *, name="result", names=None, tol=DEFAULT,
+                    case=None):
+    """Call the student's function and the reference on the same inputs, then `check`."""
+    kwargs = kwargs or {}
+    expected = reference(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+    got = function(*args, **kwargs)
+    check(got, expected, name=name, names=names, tol=tol, case=case)
+    return got
+
+
+@contextlib.contextmanager
+def must_raise(exception, when):
+    """The block must make the student's code raise `exception` (or a subclass); `when` says why."""
+    try:
+        yield
+    except failures.StudentRaised as raised:
+        if exception.__name__ in raised.error_types:
+            return
+        raise failures.StudentFailure(
+            f"{raised.function} should raise {exception.__name__} {when}, but it raised "
+            f"{raised.error_types[0] if raised.error_types else 'something else'}.", raised.details) from None
+    call = student.last_call()
+    function = call[0] if call else "the function"
+    raise failures.StudentFailure(f"{function} should raise {exception.__name__} {when}, but it returned normally.")
+
+
+def fail(hidden, visible=None, fraction=0.0):
+    """Fail the test with these words; `visible` (may show expected values) defaults to `hidden`."""
+    raise Mismatch(Note.same(""), [Note(hidden, visible or hidden)], fraction)

@@ -1,0 +1,172 @@
+"""`run_autograder`: grade one submission and write results.json.
+
+With no arguments it does exactly Gradescope's job (grade /autograder/submission, write
+/autograder/results/results.json). Instructors point it anywhere with --submission and --results
+and get a summary table in the terminal. The exit code is 0 whenever grading completed, whatever
+the score; a results.json is written in every case, if need be one that says the grader failed.
+"""
+import argparse
+import dataclasses
+import json
+import os
+import sys
+import time
+import traceback
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+GRADED_INI = os.path.join(os.path.dirname(os.path.abspath(__file__)), "graded.ini")
+GRADESCOPE = {
+    "submission": "/autograder/submission",
+    "results": "/autograder/results/results.json",
+    "metadata": "/autograder/submission_metadata.json",
+}
+
+
+def parser():
+    p = argparse.ArgumentParser(
+        prog="run_autograder",
+        description="Grade one submission of the deep-learning numpy assignment and write Gradescope's "
+                    "results.json. Without options it does what Gradescope expects.")
+    p.add_argument("--submission", metavar="DIR", default=None,
+                   help="folder with the student's files, in any nesting (default: /autograder/submission)")
+    p.add_argument("--results", metavar="FILE", default=None,
+                   help="where to write results.json (default: /autograder/results/results.json, or "
+                        "results.json inside a temporary folder when --submission is given)")
+    p.add_argument("--metadata", metavar="FILE", default=None,
+                   help="Gradescope's submission_metadata.json (default: /autograder/submission_metadata.json "
+                        "when present)")
+    p.add_argument("--rubric", metavar="FILE", default=os.path.join(REPO, "rubric.yaml"),
+                   help="rubric to grade with (default: %(default)s)")
+    p.add_argument("--tests", metavar="DIR", default=os.path.join(REPO, "tests"),
+                   help="graded tests (default: %(default)s)")
+    p.add_argument("--outcomes", metavar="FILE", default=None,
+                   help="also store the raw per-test outcomes here (JSON), for rescoring without rerunning")
+    p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    p.add_argument("--show-pytest", action="store_true", help="show pytest's own output while grading")
+    return p
+
+
+def main(argv=None):
+    args = parser().parse_args(argv)
+    local = args.submission is not None
+    results_path = args.results or (_local_results_path() if local else GRADESCOPE["results"])
+    metadata = args.metadata or (GRADESCOPE["metadata"] if os.path.exists(GRADESCOPE["metadata"]) else None)
+    graded = grade(args.submission or GRADESCOPE["submission"], results_path, rubric_path=args.rubric, tests_dir=args.tests,
+                   metadata_path=metadata, outcomes_path=args.outcomes,
+                   show_pytest=args.show_pytest or not local)
+    if not args.quiet:
+        print(summary_table(graded.results))
+        print(f"\nresults.json written to {results_path}")
+        for line in graded.staff_notes:
+            print(line)
+    return 0
+
+
+def _local_results_path():
+    import tempfile
+    return os.path.join(tempfile.mkdtemp(prefix="grading-"), "results.json")
+
+
+@dataclasses.dataclass
+class Graded:
+    results: dict
+    outcomes: list
+    staff_notes: list
+
+
+def grade(submission, results_path, *, rubric_path, tests_dir, metadata_path=None, outcomes_path=None,
+          show_pytest=False):
+    """Grade one submission; always writes results_path; returns what was written."""
+    from autograder import results
+    start = time.monotonic()
+    results.write(results.crashed("The grader was stopped before it finished (time or memory limit?)."),
+                  results_path)
+    staff_notes = []
+    outcomes = []
+    try:
+        from autograder import discovery, rubric as rubric_module
+        rubric = rubric_module.load(rubric_path)
+        lock_grader_files([rubric_path, tests_dir, os.path.dirname(os.path.dirname(__file__)), metadata_path,
+                           os.path.dirname(GRADESCOPE["results"]) if results_path == GRADESCOPE["results"] else None])
+        found = discovery.discover(submission, rubric.files)
+        outcomes, isolation, events = run_tests(found, rubric, tests_dir, show_pytest)
+        staff_notes += [f"isolation: {isolation}"] + events
+        staff_notes += [f"grader error in {o.id}:\n{o.internal}" for o in outcomes if o.internal]
+        built = results.build(outcomes, rubric, found, time.monotonic() - start, isolation)
+        if outcomes_path:
+            store_outcomes(outcomes, outcomes_path)
+    except Exception:
+        detail = traceback.format_exc()
+        staff_notes.append(f"the grader failed:\n{detail}")
+        built = results.crashed(detail.strip().split("\n")[-1], time.monotonic() - start)
+    results.write(built, results_path)
+    return Graded(built, outcomes, staff_notes)
+
+
+def run_tests(found, rubric, tests_dir, show_pytest):
+    """Run the graded tests against the sandboxed submission; (outcomes, isolation, events)."""
+    import pytest
+
+    from autograder import plugin as plugin_module, student
+    from autograder.sandbox import Sandbox
+
+    for variable in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS"):
+        os.environ.pop(variable, None)
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    grading = plugin_module.GradingPlugin(rubric)
+    staged = {**found.helpers, **found.found}
+    with Sandbox(staged, rubric.limits, notes=found.notes) as sandbox:
+        student.bind(sandbox)
+        try:
+            args = [tests_dir, "-c", GRADED_INI, "--rootdir", tests_dir, "-p", "no:cacheprovider"]
+            args += ["-q", "--tb=short"] if show_pytest else ["-p", "no:terminal"]
+            code = pytest.main(args, plugins=[grading])
+        finally:
+            student.bind(None)
+        isolation, events = sandbox.isolation, list(sandbox.events)
+    if grading.collection_errors or code not in (0, 1):
+        raise RuntimeError("the graded tests could not be run (pytest exit code "
+                           f"{int(code)}):\n" + "\n".join(grading.collection_errors))
+    missing = set(grading.collected) - set(grading.outcomes)
+    if missing:
+        raise RuntimeError(f"no outcome for {len(missing)} collected test(s), e.g. {sorted(missing)[0]}")
+    return list(grading.outcomes.values()), isolation, events
+
+
+def lock_grader_files(paths):
+    """As root, make the grader's own files unreadable to everyone else (the sandbox user)."""
+    if os.geteuid() != 0:
+        return
+    for path in paths:
+        if path and os.path.exists(path):
+            os.chmod(path, os.stat(path).st_mode & 0o700)
+
+
+def store_outcomes(outcomes, path):
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    with open(path + ".tmp", "w", encoding="utf-8") as stream:
+        json.dump([dataclasses.asdict(o) for o in outcomes], stream)
+    os.replace(path + ".tmp", path)
+
+
+def summary_table(results):
+    """The results as a plain-text table: file, test, points, status."""
+    rows = [("file", "test", "points", "status")]
+    for test in results.get("tests", []):
+        extra = test.get("extra_data", {})
+        rows.append((extra.get("file") or "", f"{test['number']} {test['name'].split(': ', 1)[-1]}",
+                     f"{test['score']:g}/{test['max_score']:g}",
+                     test["status"] if test["status"] == "passed" else f"failed ({extra.get('kind', '')})"))
+    widths = [min(max(len(r[i]) for r in rows), 60) for i in range(4)]
+    lines = ["  ".join(cell[:60].ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    possible = results.get("extra_data", {}).get("max_score", "?")
+    lines.append(f"\nscore: {results['score']:g} / {possible if isinstance(possible, str) else f'{possible:g}'}")
+    if not results.get("tests"):
+        lines.append(results.get("output", ""))
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,127 @@
+"""The pytest plugin that turns graded test runs into raw outcomes.
+
+An outcome is what happened in one test, independent of the rubric: the fraction of credit
+earned, and the feedback written twice (for a visible test and for a hidden one). Points and
+visibility are applied later by results.py, so an instructor can change the rubric and rescore
+without running student code again.
+
+A test fails for the student when it raises a StudentFailure (wrong values, a crash, a timeout
+...) or a plain AssertionError; any other exception is the grader's own error, reported as such.
+"""
+import dataclasses
+
+import pytest
+
+from autograder import failures, student
+
+DECORATOR_ATTRS = {
+    "points": "__weight__", "number": "__number__", "visibility": "__visibility__",
+    "tags": "__tags__", "hide_errors": "__hide_errors__",
+}
+
+
+@dataclasses.dataclass
+class Outcome:
+    id: str
+    file: str
+    functions: list
+    fraction: float
+    kind: str              # "passed", a StudentFailure kind, or "grader error"
+    hidden_output: str     # feedback safe for a hidden test
+    visible_output: str    # feedback that may show expected values
+    printed: str = ""
+    decorators: dict = dataclasses.field(default_factory=dict)
+    doc: str = ""
+    leaderboard: list = None
+    seconds: float = 0.0
+    internal: str = ""     # the grader's own traceback, for staff only (never in results.json)
+    order: int = 0         # position in the test files, so results list tests as written
+
+    @property
+    def passed(self):
+        return self.fraction >= 1.0
+
+
+class GradingPlugin:
+    def __init__(self, rubric):
+        self.rubric = rubric
+        self.outcomes = {}
+        self.collected = {}  # test id -> (file, decorators)
+        self.collection_errors = []
+
+    # ---------------------------------------------------------------- collection
+
+    def pytest_collectreport(self, report):
+        if report.failed:
+            self.collection_errors.append(f"{report.nodeid}: {report.longreprtext}")
+
+    def pytest_collection_modifyitems(self, items):
+        self.order = {item.nodeid: i for i, item in enumerate(items)}
+        for item in items:
+            marker = item.get_closest_marker("grades")
+            file = marker.kwargs.get("file") if marker else None
+            self.collected[item.nodeid] = (file, decorators_of(item.obj))
+
+    # ---------------------------------------------------------------- running
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item):
+        settings = self.rubric.settings(item.nodeid, decorators_of(item.obj))
+        student.begin_test(settings.timeout, reveal=settings.visibility == "visible")
+        for attr in ("__score__", "__leaderboard_value__"):
+            if attr in vars(item.obj):
+                delattr(item.obj, attr)
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        report = (yield).get_result()
+        if call.when == "call" or (call.when == "setup" and report.failed):
+            self.outcomes[item.nodeid] = self._outcome(item, call, report)
+
+    def _outcome(self, item, call, report):
+        marker = item.get_closest_marker("grades")
+        decorators = decorators_of(item.obj)
+        outcome = Outcome(
+            id=item.nodeid, file=marker.kwargs.get("file") if marker else None,
+            functions=list(marker.kwargs.get("functions", [])) if marker else [],
+            fraction=1.0, kind="passed", hidden_output="", visible_output="",
+            printed="".join(student.SESSION.test.printed), decorators=decorators,
+            doc=(item.obj.__doc__ or "").strip().split("\n")[0], seconds=report.duration,
+            order=self.order.get(item.nodeid, 0))
+        column = getattr(item.obj, "__leaderboard_column__", None)
+        if column is not None and hasattr(item.obj, "__leaderboard_value__"):
+            outcome.leaderboard = [column, item.obj.__leaderboard_value__,
+                                   getattr(item.obj, "__leaderboard_sort_order__", "desc")]
+        if report.passed:
+            score, weight = getattr(item.obj, "__score__", None), decorators.get("points")
+            if score is not None and weight:
+                outcome.fraction = max(0.0, min(1.0, score / weight))
+                outcome.kind = "passed" if outcome.fraction >= 1 else "partial credit"
+            return outcome
+        error = call.excinfo.value if call.excinfo else None
+        outcome.fraction = 0.0
+        if isinstance(error, failures.StudentFailure):
+            outcome.kind = error.kind
+            outcome.fraction = getattr(error, "fraction", 0.0)
+            outcome.hidden_output, outcome.visible_output = error.render(False), error.render(True)
+        elif isinstance(error, AssertionError) and call.when == "call":
+            outcome.kind = "failed"
+            outcome.hidden_output = outcome.visible_output = str(error).split("\nassert ")[0] or "Test failed."
+        else:
+            outcome.kind = "grader error"
+            outcome.hidden_output = outcome.visible_output = (
+                "The autograder itself failed in this test (not your code). Course staff have the details; "
+                "please tell them.")
+            outcome.printed = ""
+            outcome.internal = report.longreprtext
+        return outcome
+
+
+def decorators_of(function):
+    """gradescope-utils decorator values found on a test function, in rubric terms."""
+    found = {key: getattr(function, attr) for key, attr in DECORATOR_ATTRS.items() if hasattr(function, attr)}
+    if "tags" in found:
+        found["tags"] = list(found["tags"])
+    if "number" in found:
+        found["number"] = str(found["number"])
+    return found

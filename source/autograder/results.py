@@ -1,0 +1,168 @@
+"""Gradescope's results.json: built from raw outcomes and the rubric, written atomically.
+
+`build` is pure (outcomes + rubric + discovery -> dict), so rescoring after a rubric edit is
+`build` again on stored outcomes. `crashed` is what gets written when the grader itself fails:
+a valid file whose visible message blames the autograder, never the student.
+"""
+import html
+import json
+import os
+import re
+import tempfile
+
+TITLE_WORDS = re.compile(r"^test_")
+
+
+def build(outcomes, rubric, discovery, seconds, isolation=""):
+    files = {f: {"earned": 0.0, "possible": 0.0, "failed": 0} for f in rubric.files}
+    tests = []
+    for position, outcome in enumerate(sorted(outcomes, key=lambda o: _order(o, rubric))):
+        tests.append(test_entry(outcome, rubric, position))
+        summary = files.setdefault(outcome.file, {"earned": 0.0, "possible": 0.0, "failed": 0})
+        summary["earned"] += tests[-1]["score"]
+        summary["possible"] += tests[-1]["max_score"]
+        summary["failed"] += tests[-1]["status"] == "failed"
+    _number_tests(tests, rubric)
+    score = round(sum(t["score"] for t in tests), 4)
+    possible = round(sum(t["max_score"] for t in tests), 4)
+    results = {
+        "score": score,
+        "execution_time": round(seconds, 2),
+        "output": overview(score, possible, files, discovery),
+        "output_format": "md",
+        "test_output_format": "md",
+        "visibility": rubric.results.get("visibility", "visible"),
+        "stdout_visibility": rubric.results.get("stdout_visibility", "hidden"),
+        "extra_data": {"isolation": isolation, "max_score": possible},
+        "tests": tests,
+    }
+    board = [{"name": o.leaderboard[0], "value": o.leaderboard[1], "order": o.leaderboard[2]}
+             for o in outcomes if o.leaderboard]
+    if board:
+        results["leaderboard"] = board
+    return results
+
+
+def _order(outcome, rubric):
+    file_rank = rubric.files.index(outcome.file) if outcome.file in rubric.files else len(rubric.files)
+    return file_rank, outcome.order
+
+
+def test_entry(outcome, rubric, position):
+    settings = rubric.settings(outcome.id, outcome.decorators)
+    points = float(settings.points or 0.0)
+    reveal = settings.visibility == "visible"
+    text = outcome.visible_output if reveal else outcome.hidden_output
+    if settings.hide_errors and not outcome.passed:
+        text = settings.hide_errors
+    if outcome.printed.strip() and not settings.hide_errors:
+        text += "\n\nYour code printed:\n" + fence(outcome.printed)
+    return {
+        "score": round(points * outcome.fraction, 4),
+        "max_score": points,
+        "status": "passed" if outcome.passed else "failed",
+        "name": settings.name or title(outcome),
+        "number": settings.number,
+        "output": markdown(text) if text else ("Passed." if outcome.passed else "Failed."),
+        "output_format": "md",
+        "tags": list(settings.tags or []),
+        "visibility": settings.visibility,
+        "extra_data": {"file": outcome.file, "functions": list(outcome.functions), "kind": outcome.kind,
+                       "id": outcome.id},
+    }
+
+
+def _number_tests(tests, rubric):
+    """Tests without a number get `<file position>.<test position>`, so Gradescope sorts them by file."""
+    counters = {}
+    for test in tests:
+        file = test["extra_data"]["file"]
+        counters[file] = counters.get(file, 0) + 1
+        if test["number"] is None:
+            rank = rubric.files.index(file) + 1 if file in rubric.files else len(rubric.files) + 1
+            test["number"] = f"{rank}.{counters[file]}"
+
+
+def title(outcome):
+    """A readable test name: the docstring's first line, else the function name in words."""
+    function = outcome.id.split("::")[-1]
+    words = outcome.doc or TITLE_WORDS.sub("", function).replace("_", " ")
+    return f"{outcome.file}: {words}" if outcome.file else words
+
+
+def overview(score, possible, files, discovery):
+    lines = [f"**Autograder score: {score:g} / {possible:g}**", "",
+             "| file | points | tests failed | note |", "|---|---|---|---|"]
+    for file, summary in files.items():
+        note = discovery.notes.get(file, "") if discovery else ""
+        lines.append(f"| {file} | {summary['earned']:g} / {summary['possible']:g} | {summary['failed']} | "
+                     f"{html.escape(note).replace('|', '/')} |")
+    if discovery and discovery.general:
+        lines += [""] + [f"- {html.escape(n)}" for n in discovery.general]
+    lines += ["", "Each file is graded on its own: a problem in one file costs only that file's points."]
+    return "\n".join(lines)
+
+
+def fence(text):
+    text = text.replace("~~~", "~ ~ ~")
+    return "~~~\n" + text.rstrip("\n") + "\n~~~"
+
+
+CODE_LINE = re.compile(r"^(\s{2,}|Expected \S+ = |Your \s+\S+ = |~~~)")
+
+
+def markdown(text):
+    """Feedback text as Markdown: prose lines keep their breaks, code-like runs are fenced."""
+    out, code = [], []
+    in_fence = False
+    for line in text.split("\n"):
+        if line.startswith("~~~"):
+            in_fence = not in_fence
+            out.append(line)
+            continue
+        if in_fence:
+            out.append(line)
+            continue
+        if CODE_LINE.match(line):
+            code.append(line)
+            continue
+        if code:
+            out.append(fence("\n".join(code)))
+            code = []
+        out.append(html.escape(line, quote=False) + "  " if line.strip() else "")
+    if code:
+        out.append(fence("\n".join(code)))
+    return "\n".join(out).strip()
+
+
+def crashed(message, seconds=0.0):
+    """Results for a run in which the grader failed: zero points, and it says whose fault it is."""
+    return {
+        "score": 0.0,
+        "execution_time": round(seconds, 2),
+        "output": ("**The autograder failed while grading this submission. This is not a problem with "
+                   "your code.** Course staff have been given the details; please let them know, "
+                   "and resubmit later.\n\n" + fence(message[-2000:])),
+        "output_format": "md",
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": [],
+    }
+
+
+def write(results, path):
+    """Write atomically: a reader sees the old file or the complete new one, never a torn one."""
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=".results-", dir=folder)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(results, stream, indent=2, allow_nan=False)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise

@@ -1,0 +1,17 @@
+"""Everything a graded test needs, in one import.
+
+    from autograder.testkit import student_file, check, match_reference, must_raise, Tolerance
+
+    bn = student_file("batchnorm.py")          # the student's file, as a proxy
+
+    @bn.grades("batchnorm_forward")            # which functions this test grades
+    def test_forward_reproduces_the_worked_example():
+        check(bn.batchnorm_forward(x, gamma, beta, eps=0.0), expected, name="y")
+
+A failed check tells the student what was wrong, with expected values only in visible tests.
+Each test states one behaviour; its name (or docstring) is what students read in Gradescope.
+"""
+from autograder.checks import DEFAULT, Tolerance, check, fail, match_reference, must_raise
+from autograder.student import student_file
+
+__all__ = ["DEFAULT", "Tolerance", "check", "fail", "match_reference", "must_raise", "student_file"]

@@ -1,0 +1,58 @@
+"""Hidden tests for batchnorm.py: the reference on seeded random batches, including edge cases."""
+import numpy as np
+
+from autograder.testkit import match_reference, student_file
+from reference import batchnorm as ref
+
+bn = student_file("batchnorm.py")
+
+# (N, D) shapes of the hidden random batches: a batch of one, a single feature, odd and larger sizes.
+SHAPES = [(4, 3), (1, 5), (7, 1), (16, 8)]
+
+
+def batches(seed, scale=1.0):
+    """Seeded random (shape, x, gamma, beta, dout) cases, one per shape, so a regrade is identical."""
+    rng = np.random.default_rng(seed)
+    for n, d in SHAPES:
+        x = rng.normal(2.0, 3.0, (n, d)) * scale
+        yield (f"a batch of N={n}, D={d}", x, rng.normal(1.0, 0.5, d), rng.normal(0.0, 1.0, d),
+               rng.normal(0.0, 1.0, (n, d)))
+
+
+@bn.grades("batchnorm_forward")
+def test_forward_matches_the_reference_on_random_batches():
+    for case, x, gamma, beta, _ in batches(seed=201):
+        match_reference(bn.batchnorm_forward, ref.batchnorm_forward, (x, gamma, beta), name="y", case=case)
+
+
+@bn.grades("batchnorm_forward")
+def test_forward_adds_eps_to_the_variance_inside_the_square_root():
+    for case, x, gamma, beta, _ in batches(seed=202, scale=0.3):
+        match_reference(bn.batchnorm_forward, ref.batchnorm_forward, (x, gamma, beta), {"eps": 0.5},
+                        name="y", case=f"{case}, eps=0.5")
+
+
+@bn.grades("batchnorm_backward")
+def test_backward_matches_the_reference_on_random_batches():
+    for case, x, gamma, _, dout in batches(seed=203):
+        match_reference(bn.batchnorm_backward, ref.batchnorm_backward, (dout, x, gamma),
+                        names=("dx", "dgamma", "dbeta"), case=case)
+
+
+@bn.grades("batchnorm_backward")
+def test_backward_uses_eps_like_the_forward_pass():
+    for case, x, gamma, _, dout in batches(seed=204, scale=0.3):
+        match_reference(bn.batchnorm_backward, ref.batchnorm_backward, (dout, x, gamma), {"eps": 0.5},
+                        names=("dx", "dgamma", "dbeta"), case=f"{case}, eps=0.5")
+
+
+@bn.grades("demean_forward")
+def test_demean_forward_matches_the_reference():
+    for case, x, gamma, beta, _ in batches(seed=205):
+        match_reference(bn.demean_forward, ref.demean_forward, (x, gamma, beta), name="y", case=case)
+
+
+@bn.grades("demean_backward")
+def test_demean_backward_matches_the_reference():
+    for case, _, gamma, _, dout in batches(seed=206):
+        match_reference(bn.demean_backward, ref.demean_backward, (dout, gamma), name="dx", case=case)
