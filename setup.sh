@@ -5,18 +5,23 @@
 #   ./setup.sh --dev    the same plus what the project's own self-tests need
 #
 # Gradescope runs it once, as root, on a bare Ubuntu 22.04 image; it also works on Debian 12.
-# As root it also creates the unprivileged user that student code runs as (ag-sandbox) and makes
-# the grader's own files unreadable to that user. As an ordinary user it skips those two steps.
+# As root it also creates the unprivileged users that student code runs as (ag-sandbox-1..8) and
+# makes the grader's own files unreadable to them. As an ordinary user it skips those two steps.
 set -euo pipefail
 here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
 cd "$here"
-sandbox_user=ag-sandbox
+sandbox_users=(ag-sandbox-{1..8})  # one per concurrent grading run (batch grading runs several)
 dev=no
 [ "${1:-}" = "--dev" ] && dev=yes
 
 say() { echo "setup.sh: $*"; }
 
-if [ "$(id -u)" = 0 ] && ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
+# The system interpreter where there is one (Gradescope: Ubuntu's python3.10): its files are
+# readable by every user, which the sandbox user needs for the standard library.
+python=python3
+[ -x /usr/bin/python3 ] && python=/usr/bin/python3
+
+if [ "$(id -u)" = 0 ] && ! "$python" -c 'import ensurepip, venv' 2>/dev/null; then
   say "installing python3-venv"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
@@ -24,22 +29,28 @@ if [ "$(id -u)" = 0 ] && ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
 fi
 
 if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import sys' 2>/dev/null; then
-  say "creating .venv with $(python3 --version)"
+  say "creating .venv with $("$python" --version)"
   rm -rf .venv
-  python3 -m venv .venv
+  "$python" -m venv .venv
 fi
 pip=(.venv/bin/python -m pip install --disable-pip-version-check --no-input -q)
 "${pip[@]}" -r requirements.txt
 [ "$dev" = yes ] && "${pip[@]}" -r requirements-dev.txt
 
 if [ "$(id -u)" = 0 ]; then
-  if ! id -u "$sandbox_user" >/dev/null 2>&1; then
-    say "creating the sandbox user $sandbox_user"
-    useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
-      --user-group "$sandbox_user"
-  fi
+  for user in "${sandbox_users[@]}"; do
+    if ! id -u "$user" >/dev/null 2>&1; then
+      say "creating the sandbox user $user"
+      useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin --user-group "$user"
+    fi
+  done
   # Student code may read numpy in .venv, nothing of the grader's own.
   chmod 755 "$here" .venv
   chmod -R go-rwx source tests rubric.yaml
+  if ! runuser -u "${sandbox_users[0]}" -- .venv/bin/python -I -c 'import heapq, numpy' 2>/dev/null; then
+    say "ERROR: the sandbox users cannot run .venv/bin/python or read its standard library; put the" \
+        "repository and the interpreter where every user can read them" >&2
+    exit 1
+  fi
 fi
 say "done: $(.venv/bin/python -c 'import numpy, pytest, sys; print(f"python {sys.version.split()[0]}, numpy {numpy.__version__}, pytest {pytest.__version__}")')"

@@ -16,8 +16,8 @@ TITLE_WORDS = re.compile(r"^test_")
 def build(outcomes, rubric, discovery, seconds, isolation=""):
     files = {f: {"earned": 0.0, "possible": 0.0, "failed": 0} for f in rubric.files}
     tests = []
-    for position, outcome in enumerate(sorted(outcomes, key=lambda o: _order(o, rubric))):
-        tests.append(test_entry(outcome, rubric, position))
+    for outcome in sorted(outcomes, key=lambda o: _order(o, rubric)):
+        tests.append(test_entry(outcome, rubric))
         summary = files.setdefault(outcome.file, {"earned": 0.0, "possible": 0.0, "failed": 0})
         summary["earned"] += tests[-1]["score"]
         summary["possible"] += tests[-1]["max_score"]
@@ -44,11 +44,13 @@ def build(outcomes, rubric, discovery, seconds, isolation=""):
 
 
 def _order(outcome, rubric):
+    """By file as the rubric lists them, visible tests first, then as written."""
     file_rank = rubric.files.index(outcome.file) if outcome.file in rubric.files else len(rubric.files)
-    return file_rank, outcome.order
+    hidden = rubric.settings(outcome.id, outcome.decorators).visibility != "visible"
+    return file_rank, hidden, outcome.order
 
 
-def test_entry(outcome, rubric, position):
+def test_entry(outcome, rubric):
     settings = rubric.settings(outcome.id, outcome.decorators)
     points = float(settings.points or 0.0)
     reveal = settings.visibility == "visible"
@@ -77,8 +79,8 @@ def _number_tests(tests, rubric):
     counters = {}
     for test in tests:
         file = test["extra_data"]["file"]
-        counters[file] = counters.get(file, 0) + 1
         if test["number"] is None:
+            counters[file] = counters.get(file, 0) + 1
             rank = rubric.files.index(file) + 1 if file in rubric.files else len(rubric.files) + 1
             test["number"] = f"{rank}.{counters[file]}"
 

@@ -5,11 +5,14 @@ serving one student file. `call` ships plain data to the worker and waits, with 
 plain data back. Whatever goes wrong over there (a hang, a crash, garbage on the wire, an enormous
 result) becomes a StudentFailure here, the worker is killed, and the next call gets a fresh one.
 
-When the grader runs as root, workers run as SANDBOX_USER, which cannot read the grader's files,
-signal or trace the grader, and every process it leaves behind is killed when a worker retires.
-Run as an ordinary user, workers get the same limits but share that user, and `isolation` says so.
+When the grader runs as root, workers run as a sandbox user (one of SANDBOX_USERS, held for the
+whole run under a lock, so concurrent graders never share one), which cannot read the grader's
+files, signal or trace the grader, and every process it leaves behind is killed when a worker
+retires. Run as an ordinary user, workers get the same limits but share that user, and
+`isolation` says so.
 """
 import dataclasses
+import fcntl
 import json
 import os
 import pwd
@@ -23,7 +26,9 @@ import time
 
 from autograder import failures, protocol
 
-SANDBOX_USER = "ag-sandbox"
+SANDBOX_USERS = tuple(f"ag-sandbox-{i}" for i in range(1, 9))
+LOCK_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                        ".sandbox-locks")
 FORKSERVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "forkserver.py")
 CONTROL_TIMEOUT = 30.0
 THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
@@ -77,31 +82,57 @@ class Worker:
     channel: socket.socket
 
 
-def sandbox_user(create=True):
-    """(uid, gid) of the sandbox user when running as root, else None (no user switch possible)."""
+@dataclasses.dataclass
+class SandboxUser:
+    name: str
+    uid: int
+    gid: int
+    lock: int  # descriptor holding the user's lock for as long as this run uses it
+
+
+def acquire_user(lock_dir=LOCK_DIR):
+    """A sandbox user of our own for this run (None unless root), waiting while all are busy."""
     if os.geteuid() != 0:
         return None
+    os.makedirs(lock_dir, mode=0o700, exist_ok=True)
+    info = os.lstat(lock_dir)
+    if info.st_uid != 0 or info.st_mode & 0o077 or not os.path.isdir(lock_dir) or os.path.islink(lock_dir):
+        raise RuntimeError(f"{lock_dir} must be a folder owned by root with mode 0700")
+    while True:
+        for name in SANDBOX_USERS:
+            fd = os.open(os.path.join(lock_dir, name), os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                continue
+            uid, gid = ensure_user(name)
+            kill_user_processes(uid)  # whatever a crashed earlier run may have left
+            return SandboxUser(name, uid, gid, fd)
+        time.sleep(0.2)
+
+
+def ensure_user(name):
+    """(uid, gid) of a system user, created (with its own group) if missing."""
     try:
-        entry = pwd.getpwnam(SANDBOX_USER)
+        entry = pwd.getpwnam(name)
     except KeyError:
-        if not create:
-            raise
         subprocess.run(["useradd", "--system", "--no-create-home", "--home-dir", "/nonexistent",
-                        "--shell", "/usr/sbin/nologin", "--user-group", SANDBOX_USER],
-                       check=True, capture_output=True)
-        entry = pwd.getpwnam(SANDBOX_USER)
+                        "--shell", "/usr/sbin/nologin", "--user-group", name], capture_output=True)
+        entry = pwd.getpwnam(name)
     if entry.pw_uid == 0 or entry.pw_gid == 0:
-        raise RuntimeError(f"{SANDBOX_USER} must not be root")
+        raise RuntimeError(f"{name} must not be root")
     return entry.pw_uid, entry.pw_gid
 
 
 class Sandbox:
     """Runs student files in confined worker processes. Use as a context manager."""
 
-    def __init__(self, staged_files, limits=None, user="auto", notes=None):
+    def __init__(self, staged_files, limits=None, isolate=True, notes=None):
         self.limits = limits or Limits()
         self.notes = notes or {}  # file -> what discovery said about it (why it is missing)
-        self.user = sandbox_user() if user == "auto" else user
+        self.isolate = isolate    # False: no user switch even as root (for tests of local mode)
+        self.user = None
         self.staged_files = dict(staged_files)  # file name -> path of the student's file
         self.deadline = time.monotonic() + self.limits.budget_seconds
         self.current = None
@@ -115,6 +146,8 @@ class Sandbox:
     # ------------------------------------------------------------ lifecycle
 
     def __enter__(self):
+        if self.isolate:
+            self.user = acquire_user()
         self._dirs = self._make_dirs()
         self._start_server()
         return self
@@ -128,7 +161,7 @@ class Sandbox:
             return ("limited: running as an ordinary user, student code shares this user's files and "
                     "processes (run as root for a separate sandbox user)")
         net = {True: "no network", False: "network not isolated (kernel refused)", None: "network unknown"}
-        return f"sandbox user {SANDBOX_USER} (uid {self.user[0]}), {net[self.network_isolated]}"
+        return f"sandbox user {self.user.name} (uid {self.user.uid}), {net[self.network_isolated]}"
 
     def close(self):
         self._retire()
@@ -139,11 +172,13 @@ class Sandbox:
             self._server.kill()
             self._server.wait()
             self._server = None
-        if self.user is not None:
-            kill_user_processes(self.user[0])
         if self._dirs is not None:
             shutil.rmtree(self._dirs, ignore_errors=True)
             self._dirs = None
+        if self.user is not None:
+            kill_user_processes(self.user.uid)
+            os.close(self.user.lock)
+            self.user = None
 
     def _make_dirs(self):
         """A run folder: the staged submission (read-only to workers) and a scratch folder."""
@@ -160,7 +195,7 @@ class Sandbox:
         scratch = os.path.join(root, "scratch")
         os.mkdir(scratch, 0o700)
         if self.user is not None:
-            os.chown(scratch, *self.user)
+            os.chown(scratch, self.user.uid, self.user.gid)
         self.submission_dir, self.scratch_dir = submission, scratch
         return root
 
@@ -283,7 +318,7 @@ class Sandbox:
 
     def _spawn(self, file):
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        uid, gid = self.user if self.user is not None else (None, None)
+        uid, gid = (self.user.uid, self.user.gid) if self.user is not None else (None, None)
         request = {
             "op": "spawn", "module": os.path.splitext(file)[0], "path": self.staged_files[file],
             "submission": self.submission_dir, "scratch": self.scratch_dir, "uid": uid, "gid": gid,
@@ -328,7 +363,7 @@ class Sandbox:
             except (ProcessLookupError, PermissionError):
                 pass
         if self.user is not None:
-            kill_user_processes(self.user[0])
+            kill_user_processes(self.user.uid)
         return self._control_request({"op": "wait", "pid": worker.pid}).get("status")
 
 
@@ -354,10 +389,15 @@ def receive(sock, deadline, max_bytes):
     return protocol.loads(read(length))
 
 
+def user_processes(uid):
+    """Pids of the live (not zombie) processes whose real uid is uid."""
+    return [pid for pid in _pids() if _real_uid(pid) == uid]
+
+
 def kill_user_processes(uid, rounds=50):
     """SIGKILL every process whose real uid is uid, repeating while new ones appear (fork loops)."""
     for _ in range(rounds):
-        victims = [pid for pid in _pids() if _real_uid(pid) == uid]
+        victims = user_processes(uid)
         for pid in victims:
             try:
                 os.kill(pid, signal.SIGKILL)
@@ -386,7 +426,7 @@ def _real_uid(pid):
     return int(fields["Uid"].split()[0])
 
 
-def _text(value, cap=4000):
+def _text(value, cap=8000):
     return value[:cap] if type(value) is str else ""
 
 
