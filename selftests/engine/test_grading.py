@@ -172,7 +172,7 @@ def test_a_broken_rubric_still_writes_valid_results_that_blame_the_autograder(tm
 
 
 def test_raw_outcomes_can_be_stored_for_rescoring(grade, tmp_path):
-    graded = grade({"toy.py": WRONG_SCALE}, extra=["--outcomes", str(tmp_path / "outcomes.json")])
-    outcomes = json.loads((tmp_path / "outcomes.json").read_text())
+    graded = grade({"toy.py": WRONG_SCALE}, extra=["--record", str(tmp_path / "record.json")])
+    outcomes = json.loads((tmp_path / "record.json").read_text())["outcomes"]
     assert len(outcomes) == len(graded.results["tests"])
     assert {"hidden_output", "visible_output", "fraction"} <= set(outcomes[0])

@@ -39,7 +39,7 @@ def parser():
                    help="rubric to grade with (default: %(default)s)")
     p.add_argument("--tests", metavar="DIR", default=os.path.join(REPO, "tests"),
                    help="graded tests (default: %(default)s)")
-    p.add_argument("--outcomes", metavar="FILE", default=None,
+    p.add_argument("--record", metavar="FILE", default=None,
                    help="also store the raw per-test outcomes here (JSON), for rescoring without rerunning")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     p.add_argument("--show-pytest", action="store_true", help="show pytest's own output while grading")
@@ -52,7 +52,7 @@ def main(argv=None):
     results_path = args.results or (_local_results_path() if local else GRADESCOPE["results"])
     metadata = args.metadata or (GRADESCOPE["metadata"] if os.path.exists(GRADESCOPE["metadata"]) else None)
     graded = grade(args.submission or GRADESCOPE["submission"], results_path, rubric_path=args.rubric, tests_dir=args.tests,
-                   metadata_path=metadata, outcomes_path=args.outcomes,
+                   metadata_path=metadata, record_path=args.record,
                    show_pytest=args.show_pytest or not local)
     if not args.quiet:
         print(summary_table(graded.results))
@@ -74,27 +74,35 @@ class Graded:
     staff_notes: list
 
 
-def grade(submission, results_path, *, rubric_path, tests_dir, metadata_path=None, outcomes_path=None,
-          show_pytest=False):
-    """Grade one submission; always writes results_path; returns what was written."""
-    from autograder import results
+def grade(submission, results_path, *, rubric_path, tests_dir, metadata_path=None, record_path=None,
+          show_pytest=False, slot=None):
+    """Grade one submission; always writes results_path; returns what was written.
+
+    `record_path` also stores the raw outcomes (for rescoring); `slot` lends a batch slot's fork
+    server and sandbox user instead of starting new ones.
+    """
+    from autograder import discovery, records, results, rubric as rubric_module, submission_limit
     start = time.monotonic()
     results.write(results.crashed("The grader was stopped before it finished (time or memory limit?)."),
                   results_path)
-    staff_notes = []
-    outcomes = []
+    staff_notes, outcomes = [], []
     try:
-        from autograder import discovery, rubric as rubric_module
         rubric = rubric_module.load(rubric_path)
         lock_grader_files([rubric_path, tests_dir, os.path.dirname(os.path.dirname(__file__)), metadata_path,
                            os.path.dirname(GRADESCOPE["results"]) if results_path == GRADESCOPE["results"] else None])
         found = discovery.discover(submission, rubric.files)
-        outcomes, isolation, events = run_tests(found, rubric, tests_dir, show_pytest)
-        staff_notes += [f"isolation: {isolation}"] + events
-        staff_notes += [f"grader error in {o.id}:\n{o.internal}" for o in outcomes if o.internal]
-        built = results.build(outcomes, rubric, found, time.monotonic() - start, isolation)
-        if outcomes_path:
-            store_outcomes(outcomes, outcomes_path)
+        built = submission_limit.refusal(metadata_path, rubric.submission_limit)
+        if built is not None:
+            record = records.Record(found, [], "", time.monotonic() - start, limited=built)
+            staff_notes.append("not graded: over the submission limit")
+        else:
+            outcomes, isolation, events = run_tests(found, rubric, tests_dir, show_pytest, slot)
+            staff_notes += [f"isolation: {isolation}"] + events
+            staff_notes += [f"grader error in {o.id}:\n{o.internal}" for o in outcomes if o.internal]
+            record = records.Record(found, outcomes, isolation, time.monotonic() - start)
+            built = results.build(outcomes, rubric, found, record.seconds, isolation)
+        if record_path:
+            records.save(record, record_path)
     except Exception:
         detail = traceback.format_exc()
         staff_notes.append(f"the grader failed:\n{detail}")
@@ -103,24 +111,20 @@ def grade(submission, results_path, *, rubric_path, tests_dir, metadata_path=Non
     return Graded(built, outcomes, staff_notes)
 
 
-def run_tests(found, rubric, tests_dir, show_pytest):
+def run_tests(found, rubric, tests_dir, show_pytest, slot=None):
     """Run the graded tests against the sandboxed submission; (outcomes, isolation, events)."""
     import pytest
 
     from autograder import plugin as plugin_module, student
     from autograder.sandbox import Sandbox
 
-    for variable in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS"):
-        os.environ.pop(variable, None)
-    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     grading = plugin_module.GradingPlugin(rubric)
     staged = {**found.helpers, **found.found}
-    with Sandbox(staged, rubric.limits, notes=found.notes) as sandbox:
+    lent = {"server": slot.server, "user": slot.user} if slot is not None else {}
+    with Sandbox(staged, rubric.limits, notes=found.notes, **lent) as sandbox:
         student.bind(sandbox)
         try:
-            args = [tests_dir, "-c", GRADED_INI, "--rootdir", tests_dir, "-p", "no:cacheprovider"]
-            args += ["-q", "--tb=short"] if show_pytest else ["-p", "no:terminal"]
-            code = pytest.main(args, plugins=[grading])
+            code = pytest.main(pytest_args(tests_dir, show_pytest), plugins=[grading])
         finally:
             student.bind(None)
         isolation, events = sandbox.isolation, list(sandbox.events)
@@ -133,6 +137,28 @@ def run_tests(found, rubric, tests_dir, show_pytest):
     return list(grading.outcomes.values()), isolation, events
 
 
+def pytest_args(tests_dir, show_pytest):
+    """pytest's command line for the graded tests: our own ini file, no cache, no plugins autoloaded."""
+    for variable in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS"):
+        os.environ.pop(variable, None)
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    args = [tests_dir, "-c", GRADED_INI, "--rootdir", tests_dir, "-p", "no:cacheprovider"]
+    return args + (["-q", "--tb=short"] if show_pytest else ["-p", "no:terminal"])
+
+
+def collect_tests(tests_dir, rubric):
+    """{test id: (file, decorators)} of every graded test, without running any."""
+    import pytest
+
+    from autograder.plugin import GradingPlugin
+    grading = GradingPlugin(rubric)
+    code = pytest.main(pytest_args(tests_dir, False) + ["--collect-only"], plugins=[grading])
+    if grading.collection_errors or code not in (0, 5):
+        raise RuntimeError(f"the graded tests could not be collected (pytest exit code {int(code)}):\n"
+                           + "\n".join(grading.collection_errors))
+    return grading.collected
+
+
 def lock_grader_files(paths):
     """As root, make the grader's own files unreadable to everyone else (the sandbox user)."""
     if os.geteuid() != 0:
@@ -140,14 +166,6 @@ def lock_grader_files(paths):
     for path in paths:
         if path and os.path.exists(path):
             os.chmod(path, os.stat(path).st_mode & 0o700)
-
-
-def store_outcomes(outcomes, path):
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    with open(path + ".tmp", "w", encoding="utf-8") as stream:
-        json.dump([dataclasses.asdict(o) for o in outcomes], stream)
-    os.replace(path + ".tmp", path)
 
 
 def summary_table(results):

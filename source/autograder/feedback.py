@@ -102,7 +102,8 @@ def wrong_values(name, got, expected, bad, tolerance_text):
     sizes = (f" (largest absolute error {np.max(diff[bad]):.3g}, largest relative error "
              f"{_finite_max(rel[bad])}; {tolerance_text})")
     hint = pattern_hint(got, expected)
-    hidden = head + sizes + "."
+    # For a single number, both errors together would give the expected value away.
+    hidden = head + (sizes if expected.size > 1 else f" (relative error about {float(rel[bad].max()):.1g})") + "."
     if expected.ndim:
         hidden += f" The first wrong entry is {index_text(name, first)}."
     visible = head + sizes + "."
@@ -110,35 +111,43 @@ def wrong_values(name, got, expected, bad, tolerance_text):
                 if expected.ndim else f"\nExpected {number(expected[()])}, got {number(got[()])}.")
     if 1 < expected.size <= 12:
         visible += f"\nExpected {name} = {_array(expected)}\nYour     {name} = {_array(got)}"
-    if hint:
-        hidden += f"\nHint: {hint}"
-        visible += f"\nHint: {hint}"
+    if hint and hint.hidden:
+        hidden += f"\nHint: {hint.hidden}"
+    if hint and hint.visible:
+        visible += f"\nHint: {hint.visible}"
     return Note(hidden, visible)
 
 
 def pattern_hint(got, expected):
-    """A sentence naming a pattern that explains *every* wrong entry at once, or ''."""
-    if expected.size < 2 or not np.isfinite(got).all() or not np.any(expected):
-        return ""
+    """A Note naming a pattern that explains *every* wrong entry at once, or None.
+
+    The hidden wording never lets a student reconstruct expected values from their own: it names
+    a constant factor or offset without saying which, and leaves out sign flips and transposes.
+    """
+    if not np.isfinite(got).all() or not np.any(expected):
+        return None
 
     def close(a, b):
         return np.allclose(a, b, rtol=1e-6, atol=1e-9 * max(1.0, float(np.max(np.abs(expected)))))
 
     if not np.any(got):
-        return "every value you returned is 0."
+        return Note.same("every value you returned is 0.")
     if close(got, -expected):
-        return "every value has the opposite sign of the expected one: check the sign of your result."
+        return Note("", "your result has the opposite sign of the expected one: check the sign.")
+    if expected.size < 2:
+        return None
     nonzero = np.abs(expected) > 1e-12 * np.max(np.abs(expected))
     factor = float(np.median(got[nonzero] / expected[nonzero]))
     if close(got, factor * expected):
-        return (f"every value is {factor:.6g} times the expected one: a constant factor is missing or extra "
-                "(e.g. 2, ½, 1/N or a learning rate).")
+        why = "a constant factor is missing or extra (e.g. 2, ½, 1/N or a learning rate)."
+        return Note(f"all your values are off by the same factor: {why}",
+                    f"every value is {factor:.6g} times the expected one: {why}")
     if expected.ndim == 2 and expected.shape[0] == expected.shape[1] and close(got, expected.T):
-        return "your result is the transpose of the expected one."
+        return Note("", "your result is the transpose of the expected one.")
     offset = float(np.median(got - expected))
     if close(got, expected + offset):
-        return f"every value is off by the same amount ({offset:.6g})."
-    return ""
+        return Note("every value is off by the same amount.", f"every value is off by the same amount ({offset:.6g}).")
+    return None
 
 
 def _finite_max(values):

@@ -27,7 +27,7 @@ import numpy  # noqa: E402,F401  (loaded once here so every worker starts with i
 
 # Standard modules a numpy assignment commonly imports, loaded before the fork: free for every
 # worker, and importable even where the interpreter's own files are unreadable to the sandbox user.
-PRELOAD = ("bisect", "collections", "copy", "dataclasses", "decimal", "encodings.idna", "fractions",
+PRELOAD = ("__future__", "bisect", "collections", "copy", "dataclasses", "decimal", "encodings.idna", "fractions",
            "functools", "heapq", "itertools", "json", "math", "numbers", "operator", "random", "re",
            "statistics", "string", "time", "typing", "numpy.linalg", "numpy.fft", "numpy.random")
 for _name in PRELOAD:

@@ -152,6 +152,11 @@ def crashed(message, seconds=0.0):
     }
 
 
+def read(path):
+    with open(path, encoding="utf-8") as stream:
+        return json.load(stream)
+
+
 def write(results, path):
     """Write atomically: a reader sees the old file or the complete new one, never a torn one."""
     folder = os.path.dirname(os.path.abspath(path))

@@ -14,6 +14,7 @@ import re
 
 import yaml
 
+from autograder import submission_limit
 from autograder.sandbox import Limits
 
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
@@ -111,7 +112,11 @@ def parse(data, where="rubric.yaml"):
     total = data.get("total")
     if total is not None and not isinstance(total, (int, float)):
         raise RubricError(f"{where}: total: must be a number")
-    return Rubric(total, files, defaults, limits, results, entries, data.get("submission_limit"))
+    try:
+        limit = submission_limit.check_setting(data.get("submission_limit"), where)
+    except ValueError as exc:
+        raise RubricError(str(exc)) from None
+    return Rubric(total, files, defaults, limits, results, entries, limit)
 
 
 def pattern_regex(pattern):

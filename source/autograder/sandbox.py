@@ -125,31 +125,91 @@ def ensure_user(name):
     return entry.pw_uid, entry.pw_gid
 
 
-class Sandbox:
-    """Runs student files in confined worker processes. Use as a context manager."""
+class ForkServer:
+    """The fork server process (forkserver.py) and the control socket to it.
 
-    def __init__(self, staged_files, limits=None, isolate=True, notes=None):
+    One per grading run, or one per parallel slot of a batch, reused across submissions: it holds
+    nothing of any student. In local mode student code could kill it (same user), so a dead server
+    is restarted once per request: a spawn is retried, a wait learns nothing.
+    """
+
+    def __init__(self):
+        self.restarts = 0
+        self._start()
+
+    def _start(self):
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", **{v: "1" for v in THREAD_VARS}}
+        self.process = subprocess.Popen(
+            [sys.executable, "-I", "-B", FORKSERVER, str(theirs.fileno())],
+            pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL, cwd="/")
+        theirs.close()
+        ours.settimeout(CONTROL_TIMEOUT)
+        self.control = ours
+
+    def spawn(self, request, channel):
+        """Fork a worker that will serve `channel` (a socket); returns its pid."""
+        return self._request(request, channel)["pid"]
+
+    def wait(self, pid):
+        """The exit status of a killed worker: {"signal": n}, {"exit": n} or None."""
+        return self._request({"op": "wait", "pid": pid}).get("status")
+
+    def _request(self, request, channel=None):
+        for _ in range(2):
+            try:
+                packet = json.dumps(request).encode()
+                if channel is not None:
+                    socket.send_fds(self.control, [packet], [channel.fileno()])
+                else:
+                    self.control.send(packet)
+                reply = self.control.recv(1 << 16)
+                if reply:
+                    return json.loads(reply)
+            except OSError:
+                pass
+            self.restarts += 1
+            self.close()
+            self._start()
+            if channel is None:
+                return {}
+        raise RuntimeError("the fork server does not answer")
+
+    def close(self):
+        self.control.close()
+        self.process.kill()
+        self.process.wait()
+
+
+class Sandbox:
+    """Runs student files in confined worker processes. Use as a context manager.
+
+    `server` and `user` may be passed in (a batch slot owns them across submissions); otherwise
+    the sandbox starts its own fork server and, as root, locks a sandbox user of its own.
+    """
+
+    def __init__(self, staged_files, limits=None, isolate=True, notes=None, server=None, user=None):
         self.limits = limits or Limits()
         self.notes = notes or {}  # file -> what discovery said about it (why it is missing)
         self.isolate = isolate    # False: no user switch even as root (for tests of local mode)
-        self.user = None
+        self.user, self._own_user = user, user is None
+        self.server, self._own_server = server, server is None
         self.staged_files = dict(staged_files)  # file name -> path of the student's file
         self.deadline = time.monotonic() + self.limits.budget_seconds
         self.current = None
         self.broken = {}  # file -> the StudentFailure its import ended in
         self.network_isolated = None
         self.events = []  # instructor-facing log lines
-        self._server = None
-        self._control = None
         self._dirs = None
 
     # ------------------------------------------------------------ lifecycle
 
     def __enter__(self):
-        if self.isolate:
+        if self.isolate and self.user is None:
             self.user = acquire_user()
         self._dirs = self._make_dirs()
-        self._start_server()
+        if self.server is None:
+            self.server = ForkServer()
         return self
 
     def __exit__(self, *exc):
@@ -164,20 +224,20 @@ class Sandbox:
         return f"sandbox user {self.user.name} (uid {self.user.uid}), {net[self.network_isolated]}"
 
     def close(self):
-        self._retire()
-        if self._control is not None:
-            self._control.close()
-            self._control = None
-        if self._server is not None:
-            self._server.kill()
-            self._server.wait()
-            self._server = None
+        if self.server is not None:
+            self._retire()
+            if self.server.restarts:
+                self.events.append(f"the fork server was restarted {self.server.restarts} time(s)")
+            if self._own_server:
+                self.server.close()
+            self.server = None
         if self._dirs is not None:
             shutil.rmtree(self._dirs, ignore_errors=True)
             self._dirs = None
         if self.user is not None:
             kill_user_processes(self.user.uid)
-            os.close(self.user.lock)
+            if self._own_user:
+                os.close(self.user.lock)
             self.user = None
 
     def _make_dirs(self):
@@ -198,39 +258,6 @@ class Sandbox:
             os.chown(scratch, self.user.uid, self.user.gid)
         self.submission_dir, self.scratch_dir = submission, scratch
         return root
-
-    def _start_server(self):
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", **{v: "1" for v in THREAD_VARS}}
-        self._server = subprocess.Popen(
-            [sys.executable, "-I", "-B", FORKSERVER, str(theirs.fileno())],
-            pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL, cwd="/")
-        theirs.close()
-        ours.settimeout(CONTROL_TIMEOUT)
-        self._control = ours
-
-    def _control_request(self, request, channel=None):
-        """Ask the fork server something. In local mode student code could kill the server (same
-        user), so a dead server is restarted once: a spawn is retried, a wait learns nothing."""
-        for attempt in (1, 2):
-            try:
-                packet = json.dumps(request).encode()
-                if channel is not None:
-                    socket.send_fds(self._control, [packet], [channel.fileno()])
-                else:
-                    self._control.send(packet)
-                reply = self._control.recv(1 << 16)
-                if reply:
-                    return json.loads(reply)
-            except OSError:
-                pass
-            self.events.append("fork server restarted")
-            self._server.kill()
-            self._server.wait()
-            self._start_server()
-            if channel is None:
-                return {}
-        raise RuntimeError("the fork server does not answer")
 
     # ------------------------------------------------------------ calls
 
@@ -261,7 +288,7 @@ class Sandbox:
         except protocol.ProtocolError as exc:
             self._retire()
             raise failures.BadResult(function, f"the worker sent a malformed reply ({exc})") from None
-        return self._result(file, function, reply)
+        return interpret(file, function, reply, self.max_bytes)
 
     @property
     def max_bytes(self):
@@ -272,32 +299,6 @@ class Sandbox:
         worker.channel.settimeout(limit)
         worker.channel.sendall(protocol.dumps(request))
         return receive(worker.channel, deadline, self.max_bytes)
-
-    def _result(self, file, function, reply):
-        printed = _text(reply.get("stdout"))
-        mutated = reply.get("mutated") or []
-        if type(mutated) is not list or not all(type(m) is str for m in mutated):
-            raise failures.BadResult(function, "the worker sent a malformed reply")
-        if reply.get("ok") is not True:
-            error = _error(reply.get("error"))
-            if error["type"] == "NotImplementedError":
-                raise failures.NotAttempted(file, function)
-            if error["type"] == "MissingFunction":
-                raise failures.MissingFunction(file, function)
-            if error["type"] == "Unencodable":
-                raise failures.BadResult(function, error["message"])
-            if error["type"] == "ResultTooLarge":
-                size = int(error["message"]) if error["message"].isdigit() else self.max_bytes + 1
-                raise failures.ResultTooLarge(file, function, size, self.max_bytes)
-            failure = failures.StudentRaised(file, function, error)
-            failure.printed = printed
-            raise failure
-        try:
-            value = protocol.decode(reply.get("value"))
-        except (protocol.ProtocolError, ValueError, RecursionError) as exc:
-            raise failures.BadResult(function, f"the worker sent a malformed value ({exc})") from None
-        seconds = reply.get("seconds")
-        return CallResult(value, printed, mutated, seconds if type(seconds) is float else 0.0)
 
     # ------------------------------------------------------------ workers
 
@@ -327,7 +328,7 @@ class Sandbox:
                     "LANG": "C.UTF-8", **{v: "1" for v in THREAD_VARS}},
         }
         try:
-            pid = self._control_request(request, theirs)["pid"]
+            pid = self.server.spawn(request, theirs)
         finally:
             theirs.close()
         worker = Worker(file, pid, ours)
@@ -364,7 +365,38 @@ class Sandbox:
                 pass
         if self.user is not None:
             kill_user_processes(self.user.uid)
-        return self._control_request({"op": "wait", "pid": worker.pid}).get("status")
+        return self.server.wait(worker.pid)
+
+
+def interpret(file, function, reply, max_bytes):
+    """A worker's reply to a call, as a CallResult or the StudentFailure it describes.
+
+    Every field is checked: the reply comes from the student's process.
+    """
+    printed = _text(reply.get("stdout"))
+    mutated = reply.get("mutated") or []
+    if type(mutated) is not list or not all(type(m) is str for m in mutated):
+        raise failures.BadResult(function, "the worker sent a malformed reply")
+    if reply.get("ok") is not True:
+        error = _error(reply.get("error"))
+        if error["type"] == "NotImplementedError":
+            raise failures.NotAttempted(file, function)
+        if error["type"] == "MissingFunction":
+            raise failures.MissingFunction(file, function)
+        if error["type"] == "Unencodable":
+            raise failures.BadResult(function, error["message"])
+        if error["type"] == "ResultTooLarge":
+            size = int(error["message"]) if error["message"].isdigit() else max_bytes + 1
+            raise failures.ResultTooLarge(file, function, size, max_bytes)
+        failure = failures.StudentRaised(file, function, error)
+        failure.printed = printed
+        raise failure
+    try:
+        value = protocol.decode(reply.get("value"))
+    except (protocol.ProtocolError, ValueError, RecursionError) as exc:
+        raise failures.BadResult(function, f"the worker sent a malformed value ({exc})") from None
+    seconds = reply.get("seconds")
+    return CallResult(value, printed, mutated, seconds if type(seconds) is float else 0.0)
 
 
 def receive(sock, deadline, max_bytes):
