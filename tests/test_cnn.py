@@ -1,0 +1,116 @@
+"""Hidden tests for cnn.py: other networks and the error cases of layer_table, and the reference on
+seeded random images for the convolution and the pooling."""
+import copy
+
+import numpy as np
+
+from autograder.testkit import check, fail, match_reference, must_raise, student_file
+from reference import cnn as ref
+
+cnn = student_file("cnn.py")
+
+
+def as_records(rows, layers):
+    """The table as one {"name", "n_params", "shape"} record per row, labelled by its layer, so that
+    a wrong entry is reported as `row 3 (CONV3-10)["n_params"]`; shapes are compared as text."""
+    if not isinstance(rows, (list, tuple)):
+        fail(f"layer_table should return a list of rows, but it returned {type(rows).__name__} {rows!r:.60}.")
+    if len(rows) != len(layers) + 1:
+        fail(f"The table has {len(rows)} rows but should have {len(layers) + 1}: first (\"Input\", 0, input_shape), "
+             "then one row per layer.")
+    records = []
+    for i, row in enumerate(rows):
+        if not isinstance(row, (list, tuple)) or len(row) != 3:
+            fail(f"Row {i} of the table should be a (name, n_params, shape) triple, but it is "
+                 f"{type(row).__name__} {row!r:.60}.")
+        name, n_params, shape = row
+        records.append({"name": name, "n_params": n_params, "shape": shape_text(shape)})
+    return tuple(records)
+
+
+def shape_text(shape):
+    """(28, 28, 1) -> "(28, 28, 1)", whatever sequence of whole numbers it came as."""
+    try:
+        sizes = [float(s) for s in shape]
+    except (TypeError, ValueError):
+        return repr(shape)
+    if not all(s.is_integer() for s in sizes):
+        return repr(shape)
+    return str(tuple(int(s) for s in sizes))
+
+
+def check_table(layers, input_shape):
+    """The student's table for this network against the reference's, row by row."""
+    expected = ref.layer_table(copy.deepcopy(layers), input_shape)
+    got = cnn.layer_table(layers, input_shape)
+    labels = ["row 0 (Input)"] + [f"row {i} ({layer})" for i, layer in enumerate(layers, start=1)]
+    case = f"{', '.join(layers)} on a {'x'.join(map(str, input_shape))} input"
+    check(as_records(got, layers), as_records(expected, layers), names=labels, case=case)
+
+
+@cnn.grades("layer_table")
+def test_layer_table_matches_the_reference_on_other_networks():
+    """layer_table: other networks (5x5 and 1x1 kernels, several channels, RELU, GAP, stacked FC layers)"""
+    check_table(["CONV5-6", "RELU", "POOL2", "CONV3-16", "RELU", "POOL2", "GAP", "FC-10"], (32, 32, 3))
+    check_table(["CONV1-4", "POOL3", "CONV3-5", "FLATTEN", "RELU", "FC-7", "FC-2"], (9, 11, 2))
+    check_table(["CONV7-3", "FLATTEN", "FC-1"], (5, 5, 1))
+    check_table(["RELU", "GAP", "FLATTEN", "FC-4", "RELU", "FC-2"], (16, 12, 3))
+
+
+@cnn.grades("layer_table")
+def test_layer_table_rounds_odd_pool_sizes_down():
+    """layer_table: POOLp on sizes that p does not divide rounds down"""
+    check_table(["POOL2"], (7, 9, 2))
+    check_table(["POOL4", "POOL2"], (15, 10, 3))
+    check_table(["POOL3", "FLATTEN", "FC-2"], (10, 8, 1))
+
+
+@cnn.grades("layer_table")
+def test_layer_table_raises_for_an_unknown_layer():
+    """layer_table: ValueError for a layer name that is not one of CONVk-F, POOLp, RELU, GAP, FLATTEN, FC-K"""
+    for layers in (["CONV3-4", "DROPOUT"], ["CONV3"], ["FC10"], ["POOL"], ["relu"], ["RELU", "SOFTMAX"]):
+        with must_raise(ValueError, f"for the unknown layer {layers[-1]!r} (network {', '.join(layers)})"):
+            cnn.layer_table(layers, (8, 8, 3))
+
+
+@cnn.grades("layer_table")
+def test_layer_table_raises_for_a_layer_that_cannot_take_its_input():
+    """layer_table: ValueError for FC on an (H, W, C) input, and CONV, POOL or GAP on a 1-D input"""
+    for layers in (["FC-3"], ["CONV3-4", "FC-10"], ["FLATTEN", "CONV3-4"], ["GAP", "POOL2"],
+                   ["FLATTEN", "FC-5", "GAP"]):
+        where = f"after {', '.join(layers[:-1])}" if len(layers) > 1 else "directly"
+        with must_raise(ValueError, f"for {layers[-1]} {where} on an 8x8x3 input"):
+            cnn.layer_table(layers, (8, 8, 3))
+
+
+@cnn.grades("layer_table")
+def test_layer_table_raises_when_a_size_becomes_smaller_than_one():
+    """layer_table: ValueError when a layer would make a spatial size 0"""
+    for layers, shape in ((["POOL4"], (3, 3, 1)), (["CONV5-2"], (2, 2, 3)), (["POOL2", "POOL2", "POOL2"], (6, 6, 2)),
+                          (["CONV3-4", "POOL2", "CONV9-4"], (12, 12, 1))):
+        with must_raise(ValueError, f"when {', '.join(layers)} shrinks a {'x'.join(map(str, shape))} input "
+                                    "to a size below 1"):
+            cnn.layer_table(layers, shape)
+
+
+# (H, W, C, k, F) of the random convolutions: odd and non-square sizes, 1x1 and 5x5 kernels.
+CONV_CASES = [(5, 6, 3, 3, 4), (4, 4, 1, 1, 2), (7, 5, 2, 5, 3), (3, 3, 2, 3, 1), (4, 6, 2, 5, 2)]
+
+
+@cnn.grades("conv2d_circular")
+def test_conv2d_circular_matches_the_reference_on_random_images():
+    """conv2d_circular: random images, kernels and biases, with wrap-around at every edge"""
+    rng = np.random.default_rng(501)
+    for h, w, c, k, f in CONV_CASES:
+        x, kernel, b = rng.normal(size=(h, w, c)), rng.normal(size=(k, k, c, f)), rng.normal(size=f)
+        match_reference(cnn.conv2d_circular, ref.conv2d_circular, (x, kernel, b), name="out",
+                        case=f"a {h}x{w}x{c} image, {f} filter(s) of {k}x{k}x{c}")
+
+
+@cnn.grades("global_avg_pool")
+def test_global_avg_pool_matches_the_reference_on_random_images():
+    """global_avg_pool: random images, including a 1x1 one and non-square ones"""
+    rng = np.random.default_rng(502)
+    for shape in [(4, 5, 3), (1, 1, 2), (7, 3, 1), (2, 9, 4)]:
+        match_reference(cnn.global_avg_pool, ref.global_avg_pool, (rng.normal(size=shape),), name="pooled",
+                        case=f"a {'x'.join(map(str, shape))} image")
