@@ -1,0 +1,113 @@
+"""Hidden tests for beam_search.py: the reference on seeded random language models (no ties between
+scores), beam sizes at both ends, the ValueError, and decoder inputs on other sequences."""
+import numpy as np
+
+from autograder.testkit import check, match_reference, must_raise, student_file
+from reference import beam_search as ref
+
+bs = student_file("beam_search.py")
+
+WORDS = ["the", "cat", "sat", "on", "mat", "dog"]
+
+
+def random_model(rng, n_words, steps):
+    """A model over n_words tokens for `steps` steps: a random next-token distribution for every
+    prefix a search can reach, its tokens listed in a random order (so no decoder may rely on it)."""
+    vocab = WORDS[:n_words]
+    model = {}
+    prefixes = [[]]
+    for _ in range(steps):
+        for prefix in prefixes:
+            logits = rng.normal(0.0, rng.uniform(0.2, 4.0), n_words)
+            log_probs = logits - np.log(np.sum(np.exp(logits)))
+            order = rng.permutation(n_words)
+            model[" ".join(prefix)] = {vocab[i]: float(log_probs[i]) for i in order}
+        prefixes = [prefix + [word] for prefix in prefixes for word in vocab]
+    return model
+
+
+# (number of words, steps) of the random models.
+SIZES = [(3, 4), (4, 3), (3, 5), (4, 4)]
+
+
+def models(seed, beam_size=None):
+    """One random model of every size in which the greedy choice is not the best sequence (and, given a
+    beam size, in which that beam finds neither the greedy nor the best sequence), so that each decoder
+    must do its own search to get it right."""
+    rng = np.random.default_rng(seed)
+    for n_words, steps in SIZES:
+        while True:
+            model = random_model(rng, n_words, steps)
+            best, greedy = ref.exhaustive_decode(model, steps)[0], ref.greedy_decode(model, steps)[0]
+            beam = ref.beam_search(model, beam_size, steps)[0] if beam_size else None
+            if best != greedy and (beam_size is None or beam not in (best, greedy)):
+                break
+        yield f"a random model over {n_words} words, {steps} steps", model, steps
+
+
+@bs.grades("greedy_decode")
+def test_greedy_decode_matches_the_reference_on_random_models():
+    """greedy_decode: random models in which the greedy choice is not the best sequence"""
+    for case, model, steps in models(601):
+        match_reference(bs.greedy_decode, ref.greedy_decode, (model, steps), names=("tokens", "score"), case=case)
+
+
+@bs.grades("exhaustive_decode")
+def test_exhaustive_decode_matches_the_reference_on_random_models():
+    """exhaustive_decode: random models in which the greedy choice is not the best sequence"""
+    for case, model, steps in models(602):
+        match_reference(bs.exhaustive_decode, ref.exhaustive_decode, (model, steps), names=("tokens", "score"),
+                        case=case)
+
+
+@bs.grades("beam_search")
+def test_beam_search_matches_the_reference_on_random_models():
+    """beam_search: random models with beam sizes 2 and 3, where the beam finds neither the greedy nor the best sequence"""
+    for beam_size, seed in ((2, 603), (3, 604)):
+        for case, model, steps in models(seed, beam_size):
+            match_reference(bs.beam_search, ref.beam_search, (model, beam_size, steps), names=("tokens", "score"),
+                            case=f"{case}, beam size {beam_size}")
+
+
+@bs.grades("beam_search")
+def test_beam_search_of_size_one_is_greedy_decoding():
+    """beam_search: a beam of size 1 finds the greedy sequence"""
+    for case, model, steps in models(605):
+        check(bs.beam_search(model, 1, steps), ref.greedy_decode(model, steps), names=("tokens", "score"),
+              case=f"{case}, beam size 1")
+
+
+@bs.grades("beam_search")
+def test_beam_search_wider_than_every_step_is_exhaustive():
+    """beam_search: a beam that can hold every sequence keeps all of them and finds the best one"""
+    for case, model, steps in models(606):
+        beam_size = len(model) * 10
+        check(bs.beam_search(model, beam_size, steps), ref.exhaustive_decode(model, steps), names=("tokens", "score"),
+              case=f"{case}, beam size {beam_size}")
+
+
+@bs.grades("beam_search")
+def test_beam_search_raises_for_a_beam_size_below_one():
+    """beam_search: ValueError for beam_size 0 and -1"""
+    model = random_model(np.random.default_rng(607), 3, 2)
+    for beam_size in (0, -1):
+        with must_raise(ValueError, f"when beam_size is {beam_size}"):
+            bs.beam_search(model, beam_size, 2)
+
+
+# (target, generated) sequence pairs of different lengths, down to a lone <eos>.
+SEQUENCES = [
+    (["le", "chat", "dort", "<eos>"], ["le", "chien", "dort", "bien", "<eos>"]),
+    (["a", "b", "c", "d", "e", "f", "<eos>"], ["a", "c", "<eos>"]),
+    (["yes", "<eos>"], ["no", "<eos>"]),
+    (["<eos>"], ["oops", "<eos>"]),
+]
+
+
+@bs.grades("decoder_inputs")
+def test_decoder_inputs_feeds_the_target_when_training_and_the_output_at_inference():
+    """decoder_inputs: other sequences of different lengths, in training and at inference"""
+    for target, generated in SEQUENCES:
+        for training in (True, False):
+            match_reference(bs.decoder_inputs, ref.decoder_inputs, (target, generated, training), name="inputs",
+                            case=f"{len(target)} target and {len(generated)} generated tokens, training={training}")
