@@ -2,7 +2,7 @@
 import json
 import shutil
 
-from conftest import CORRECT_OTHER, CORRECT_TOY, TOY, run_grader, write_files
+from .helpers import CORRECT_OTHER, CORRECT_TOY, TOY, run_grader, write_files
 
 WRONG_SCALE = CORRECT_TOY.replace("return c * x", "return c + x")
 

@@ -11,7 +11,7 @@ import textwrap
 
 import pytest
 
-from conftest import AS_ROOT, CORRECT_OTHER, CORRECT_TOY, REPO
+from .helpers import AS_ROOT, CORRECT_OTHER, CORRECT_TOY, REPO
 
 root_only = pytest.mark.skipif(not AS_ROOT, reason="the sandbox user exists only when grading as root")
 
@@ -256,7 +256,7 @@ def test_the_reference_tests_and_rubric_cannot_be_read(grade):
 
 @root_only
 def test_a_symlink_to_the_reference_is_not_followed(tmp_path):
-    from conftest import run_grader, write_files
+    from .helpers import run_grader, write_files
     submission = write_files(tmp_path / "submission", {"other.py": CORRECT_OTHER})
     os.symlink(REPO / "selftests" / "fixtures" / "toy" / "submissions" / "correct" / "toy.py", submission / "toy.py")
     graded = run_grader(submission, tmp_path)

@@ -7,8 +7,8 @@ import time
 import numpy as np
 import pytest
 
-from fd import assert_gradient
-from inputs import assert_float64_array, call_without_mutation
+from .fd import assert_gradient
+from .inputs import assert_float64_array, call_without_mutation
 from reference import autoencoder as ae
 from reference import gradients
 

@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from inputs import call_without_mutation
+from .inputs import call_without_mutation
 from reference import beam_search as bs
 from reference.beam_search import EXAMPLE_MODEL
 

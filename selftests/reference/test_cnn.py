@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from inputs import assert_float64_array, call_without_mutation
+from .inputs import assert_float64_array, call_without_mutation
 from reference import cnn
 
 rng = np.random.default_rng(20240905)

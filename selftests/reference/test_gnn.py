@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from fd import assert_gradient
-from inputs import assert_float64_array, call_without_mutation
+from .fd import assert_gradient
+from .inputs import assert_float64_array, call_without_mutation
 from reference import gnn
 
 rng = np.random.default_rng(20240907)

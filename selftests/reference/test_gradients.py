@@ -4,8 +4,8 @@ import warnings
 import numpy as np
 import pytest
 
-from fd import assert_gradient, numerical_jacobian
-from inputs import assert_float64_array, call_without_mutation
+from .fd import assert_gradient, numerical_jacobian
+from .inputs import assert_float64_array, call_without_mutation
 from reference import gradients as g
 
 rng = np.random.default_rng(20240901)

@@ -27,9 +27,11 @@ class Tolerance:
     scale: float = 1e-9
 
     def allowed(self, expected):
-        finite = np.abs(expected[np.isfinite(expected)])
-        top = float(finite.max()) if finite.size else 0.0
-        return self.atol + self.scale * top + self.rtol * np.abs(expected)
+        """Allowed |got - expected| per entry; -1 where expected is inf or NaN (only equality will do)."""
+        finite = np.isfinite(expected)
+        top = float(np.abs(expected[finite]).max()) if finite.any() else 0.0
+        with np.errstate(invalid="ignore"):
+            return np.where(finite, self.atol + self.scale * top + self.rtol * np.abs(expected), -1.0)
 
     def text(self):
         return f"allowed relative error {self.rtol:g}"
@@ -83,7 +85,10 @@ _MISSING = object()
 def compare(got, expected, name, tol=DEFAULT):
     """Notes on everything wrong with got (an empty list when it matches)."""
     if got is _MISSING:
-        return [Note.same(f"{name} is missing from the dict you returned.")]
+        return [Note.same(f"`{name}` is missing from the dict you returned.")]
+    if isinstance(got, np.ndarray) and got.ndim == 0 and got.dtype.kind in "biuf" \
+            and not isinstance(expected, np.ndarray):
+        got = got.item()
     if isinstance(expected, dict):
         if not isinstance(got, dict):
             return [Note.same(f"`{name}` should be a dict with keys {', '.join(map(repr, expected))}, "
@@ -117,8 +122,8 @@ def _is_numeric_sequence(value):
 
 
 def _compare_integer(got, expected, name):
-    if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, float, np.number)) \
-            or np.ndim(got) != 0 or not float(got).is_integer():
+    whole = isinstance(got, (int, np.integer)) or (isinstance(got, (float, np.floating)) and float(got).is_integer())
+    if isinstance(got, (bool, np.bool_)) or not whole:
         return [Note.same(f"`{name}` should be a whole number, but it is {feedback.kind_of(got)} ({got!r:.60}).")]
     if int(got) == expected:
         return []
@@ -165,16 +170,25 @@ def match_reference(function, reference, args=(), kwargs=None, *, name="result",
 
 
 @contextlib.contextmanager
-def must_raise(exception, when):
-    """The block must make the student's code raise `exception` (or a subclass); `when` says why."""
+def must_raise(exception, when, mentioning=None):
+    """The block must make the student's code raise `exception` (or a subclass); `when` says why.
+
+    `mentioning`: a text the exception's message must contain (e.g. the offending layer's name).
+    """
+    wanted = f"{exception.__module__}.{exception.__qualname__}"
     try:
         yield
     except failures.StudentRaised as raised:
-        if exception.__name__ in raised.error_types:
-            return
+        if wanted in raised.error_types:
+            if mentioning is None or mentioning in raised.message:
+                return
+            raise failures.StudentFailure(
+                f"{raised.function} raised {exception.__name__} {when}, as it should, but its message "
+                f"should name {mentioning!r}; it says: {raised.message[:200]!r}") from None
+        got = raised.error_types[0].removeprefix("builtins.") if raised.error_types else "something else"
         raise failures.StudentFailure(
-            f"{raised.function} should raise {exception.__name__} {when}, but it raised "
-            f"{raised.error_types[0] if raised.error_types else 'something else'}.", raised.details) from None
+            f"{raised.function} should raise {exception.__name__} {when}, but it raised {got}.",
+            raised.details) from None
     call = student.last_call()
     function = call[0] if call else "the function"
     raise failures.StudentFailure(f"{function} should raise {exception.__name__} {when}, but it returned normally.")

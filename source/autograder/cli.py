@@ -107,7 +107,12 @@ def grade(submission, results_path, *, rubric_path, tests_dir, metadata_path=Non
         detail = traceback.format_exc()
         staff_notes.append(f"the grader failed:\n{detail}")
         built = results.crashed(detail.strip().split("\n")[-1], time.monotonic() - start)
-    results.write(built, results_path)
+    try:
+        results.write(built, results_path)
+    except (TypeError, ValueError) as exc:  # not valid JSON: the grader's fault, still a valid file
+        staff_notes.append(f"the results could not be written: {exc}")
+        built = results.crashed(f"the results could not be written: {exc}", time.monotonic() - start)
+        results.write(built, results_path)
     return Graded(built, outcomes, staff_notes)
 
 
@@ -173,9 +178,10 @@ def summary_table(results):
     rows = [("file", "test", "points", "status")]
     for test in results.get("tests", []):
         extra = test.get("extra_data", {})
-        rows.append((extra.get("file") or "", f"{test['number']} {test['name'].split(': ', 1)[-1]}",
-                     f"{test['score']:g}/{test['max_score']:g}",
-                     test["status"] if test["status"] == "passed" else f"failed ({extra.get('kind', '')})"))
+        status = test.get("status", "")
+        rows.append((extra.get("file") or "", f"{test.get('number', '')} {test.get('name', '').split(': ', 1)[-1]}",
+                     f"{test.get('score', 0):g}/{test.get('max_score', 0):g}",
+                     status if status != "failed" else f"failed ({extra.get('kind', '')})"))
     widths = [min(max(len(r[i]) for r in rows), 60) for i in range(4)]
     lines = ["  ".join(cell[:60].ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))

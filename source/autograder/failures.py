@@ -68,7 +68,10 @@ class StudentRaised(StudentFailure):
     kind = "raised"
 
     def __init__(self, file, function, error, note=""):
-        self.function, self.error_types = function, error.get("types") or [error["type"]]
+        types = error.get("types") or [error["type"]]
+        # Module-qualified, so that a student's own class named ValueError is not taken for the builtin.
+        self.function, self.error_types = function, [t if "." in t else f"builtins.{t}" for t in types]
+        self.message = error["message"]
         summary = f"{function} raised {error['type']}: {error['message']}"
         if error["type"] == "SystemExit":
             summary = f"{function} called sys.exit() (or raised SystemExit); a graded function must return its result."

@@ -66,8 +66,11 @@ def shape_mismatch(name, got_shape, expected_shape):
 
 
 def not_numeric(name, got, expected_shape):
+    what = kind_of(got)
+    if isinstance(got, np.ndarray):
+        what += f" with dtype {got.dtype}"
     return Note.same(f"`{name}` should be an array of numbers of shape {shape_text(expected_shape)}, "
-                     f"but it is {kind_of(got)}.")
+                     f"but it is {what}.")
 
 
 def non_finite(name, got, expected):
@@ -76,9 +79,10 @@ def non_finite(name, got, expected):
     first = tuple(int(i) for i in np.argwhere(bad)[0])
     kinds = " and ".join(k for k, m in (("NaN", np.isnan(got)), ("inf", np.isinf(got))) if (m & bad).any())
     text = (f"`{name}` contains {kinds} in {int(bad.sum())} of {bad.size} entries (first at "
-            f"{index_text(name, first)}), where every expected value is finite. ")
-    text += ("Look for exp() of a large number, a log of 0, or a division by zero: with inputs of size 1e4 "
-             "a formula must be rearranged to stay finite (e.g. subtract the maximum before exp).")
+            f"{index_text(name, first)}), where the expected values are finite. ")
+    text += ("Look for a division by zero (0/0 gives NaN, e.g. an average over nothing), a log of 0, or "
+             "exp() of a large number (with inputs of size 1e4 a formula must be rearranged to stay "
+             "finite, e.g. subtract the maximum before exp).")
     visible = text
     if np.isfinite(expected[first]):
         visible += f"\nAt {index_text(name, first)} the expected value is {number(expected[first])}."
@@ -124,7 +128,7 @@ def pattern_hint(got, expected):
     The hidden wording never lets a student reconstruct expected values from their own: it names
     a constant factor or offset without saying which, and leaves out sign flips and transposes.
     """
-    if not np.isfinite(got).all() or not np.any(expected):
+    if not np.isfinite(got).all() or not np.isfinite(expected).all() or not np.any(expected):
         return None
 
     def close(a, b):
@@ -167,7 +171,7 @@ def describe_value(value, reveal, limit=12):
             return _array(value)
         return f"array of shape {shape_text(value.shape)}"
     if isinstance(value, (list, tuple, dict)) and not reveal:
-        return kind_of(value).removeprefix("a ").removeprefix("an ")
+        return f"a {type(value).__name__} of {len(value)} item{'s' if len(value) != 1 else ''}"
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
 

@@ -63,9 +63,10 @@ def _exact(value, path):
     """bool, int and str, with subclasses (which could carry behaviour) reduced to the base type."""
     if value is None or type(value) in (bool, int, str):
         return value
-    for base in (bool, int, str):
-        if isinstance(value, base):
-            return base(value)
+    if isinstance(value, int):
+        return int.__int__(value)
+    if isinstance(value, str):
+        return str.__str__(value)
     raise Unencodable(path, f"an object of type {type(value).__name__}")
 
 
@@ -74,7 +75,7 @@ def _encode_array(array, path):
         if array.dtype.kind == "O":
             raise Unencodable(path, "a numpy array of Python objects (dtype=object), often a ragged list")
         raise Unencodable(path, f"a numpy array of dtype {array.dtype}")
-    array = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<"))
+    array = array.astype(array.dtype.newbyteorder("<"), copy=False)  # tobytes() is C order
     return {
         "t": "nd",
         "dtype": array.dtype.str,
@@ -114,17 +115,24 @@ def _decode_array(node):
         dtype = np.dtype(dtype_str)
     except TypeError as exc:
         raise ProtocolError(f"unknown dtype {dtype_str!r:.40}") from exc
-    if dtype.kind not in ALLOWED_KINDS or dtype.fields is not None or dtype.subdtype is not None:
+    if dtype.kind not in ALLOWED_KINDS or dtype.fields is not None or dtype.subdtype is not None \
+            or dtype.itemsize == 0:
         raise ProtocolError(f"dtype {dtype_str!r:.40} is not plain data")
     if len(shape) > 32 or not all(type(n) is int and n >= 0 for n in shape):
         raise ProtocolError("malformed array shape")
-    raw = base64.b64decode(data.encode("ascii"), validate=True)
+    try:
+        raw = base64.b64decode(data.encode("ascii"), validate=True)
+    except (ValueError, UnicodeEncodeError) as exc:  # binascii.Error is a ValueError
+        raise ProtocolError(f"array data is not base64: {exc}") from None
     count = 1
     for n in shape:
         count *= n
     if count * dtype.itemsize != len(raw):
         raise ProtocolError("array data does not match its shape")
-    return np.frombuffer(raw, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="))
+    try:
+        return np.frombuffer(raw, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="))
+    except (ValueError, TypeError, MemoryError) as exc:
+        raise ProtocolError(f"malformed array: {exc}") from None
 
 
 # ---------------------------------------------------------------- framing

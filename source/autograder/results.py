@@ -6,6 +6,7 @@ a valid file whose visible message blames the autograder, never the student.
 """
 import html
 import json
+import math
 import os
 import re
 import tempfile
@@ -37,10 +38,16 @@ def build(outcomes, rubric, discovery, seconds, isolation=""):
         "tests": tests,
     }
     board = [{"name": o.leaderboard[0], "value": o.leaderboard[1], "order": o.leaderboard[2]}
-             for o in outcomes if o.leaderboard]
+             for o in outcomes if o.leaderboard and _plain_value(o.leaderboard[1])]
     if board:
         results["leaderboard"] = board
     return results
+
+
+def _plain_value(value):
+    """A leaderboard value Gradescope can show: a finite number or a string (NaN would not be JSON)."""
+    return isinstance(value, str) or (isinstance(value, (int, float)) and not isinstance(value, bool)
+                                      and math.isfinite(value))
 
 
 def _order(outcome, rubric):
@@ -76,13 +83,18 @@ def test_entry(outcome, rubric):
 
 def _number_tests(tests, rubric):
     """Tests without a number get `<file position>.<test position>`, so Gradescope sorts them by file."""
+    taken = {test["number"] for test in tests if test["number"] is not None}
     counters = {}
     for test in tests:
         file = test["extra_data"]["file"]
         if test["number"] is None:
-            counters[file] = counters.get(file, 0) + 1
             rank = rubric.files.index(file) + 1 if file in rubric.files else len(rubric.files) + 1
-            test["number"] = f"{rank}.{counters[file]}"
+            while True:
+                counters[file] = counters.get(file, 0) + 1
+                number = f"{rank}.{counters[file]}"
+                if number not in taken:
+                    break
+            test["number"] = number
 
 
 def title(outcome):

@@ -55,7 +55,9 @@ class Rubric:
             if regex.fullmatch(test_id):
                 merged.update(values)
         known = {f.name for f in dataclasses.fields(TestSettings)}
-        return TestSettings(**{k: v for k, v in merged.items() if k in known})
+        settings = TestSettings(**{k: v for k, v in merged.items() if k in known})
+        settings.tags = list(settings.tags or [])
+        return settings
 
     def problems(self, tests):
         """Everything wrong with this rubric for these tests: {test_id: (file, decorators)}."""
@@ -96,6 +98,8 @@ def parse(data, where="rubric.yaml"):
     if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
         raise RubricError(f"{where}: files: must be a list of file names")
     defaults = _settings(data.get("defaults") or {}, f"{where}: defaults")
+    if not isinstance(data.get("sandbox") or {}, dict):
+        raise RubricError(f"{where}: sandbox: must be a mapping of settings")
     try:
         limits = Limits.from_mapping(data.get("sandbox") or {})
     except (TypeError, ValueError) as exc:
@@ -110,7 +114,7 @@ def parse(data, where="rubric.yaml"):
     entries = [(str(p), pattern_regex(str(p)), _settings(v or {}, f"{where}: tests: {p}"))
                for p, v in tests.items()]
     total = data.get("total")
-    if total is not None and not isinstance(total, (int, float)):
+    if total is not None and not _number(total):
         raise RubricError(f"{where}: total: must be a number")
     try:
         limit = submission_limit.check_setting(data.get("submission_limit"), where)
@@ -128,18 +132,25 @@ def _settings(values, where):
         raise RubricError(f"{where} must be a mapping of settings")
     _no_unknown(values, TEST_KEYS, where)
     out = dict(values)
-    if "points" in out and (not isinstance(out["points"], (int, float)) or out["points"] < 0):
+    if "points" in out and (not _number(out["points"]) or out["points"] < 0):
         raise RubricError(f"{where}: points must be a number >= 0")
     if "visibility" in out and out["visibility"] not in VISIBILITIES:
         raise RubricError(f"{where}: visibility must be one of {', '.join(VISIBILITIES)}")
-    if "timeout" in out and (not isinstance(out["timeout"], (int, float)) or out["timeout"] <= 0):
+    if "timeout" in out and (not _number(out["timeout"]) or out["timeout"] <= 0):
         raise RubricError(f"{where}: timeout must be a positive number of seconds")
     if "tags" in out:
         tags = out["tags"]
         out["tags"] = [tags] if isinstance(tags, str) else list(tags)
     if "number" in out:
+        if isinstance(out["number"], float):
+            raise RubricError(f'{where}: number {out["number"]!r} must be quoted (number: "1.10"): YAML reads '
+                              "1.10 as the float 1.1")
         out["number"] = str(out["number"])
     return out
+
+
+def _number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _no_unknown(values, known, where):

@@ -52,6 +52,9 @@ class Limits:
         unknown = set(values) - known
         if unknown:
             raise ValueError(f"unknown sandbox setting(s): {', '.join(sorted(unknown))}; known: {', '.join(sorted(known))}")
+        for key, value in values.items():
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
+                raise ValueError(f"{key} must be a positive number, not {value!r}")
         return cls(**values)
 
     def rlimits(self, uid):

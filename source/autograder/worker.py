@@ -72,7 +72,7 @@ def describe_error(exc, submission_dir):
             message += f"\n    {exc.text.rstrip()}"
     return {
         "type": type(exc).__name__,
-        "types": [c.__name__ for c in type(exc).__mro__],
+        "types": [f"{c.__module__}.{c.__qualname__}" for c in type(exc).__mro__],
         "message": message[:TEXT_CAP],
         "traceback": student_traceback(exc, submission_dir)[:TEXT_CAP],
     }
