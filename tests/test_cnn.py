@@ -67,9 +67,10 @@ def test_layer_table_rounds_odd_pool_sizes_down():
 
 @cnn.grades("layer_table")
 def test_layer_table_raises_for_an_unknown_layer():
-    """layer_table: ValueError for a layer name that is not one of CONVk-F, POOLp, RELU, GAP, FLATTEN, FC-K"""
+    """layer_table: ValueError naming the layer, for a name that is not CONVk-F, POOLp, RELU, GAP, FLATTEN, FC-K"""
     for layers in (["CONV3-4", "DROPOUT"], ["CONV3"], ["FC10"], ["POOL"], ["relu"], ["RELU", "SOFTMAX"]):
-        with must_raise(ValueError, f"for the unknown layer {layers[-1]!r} (network {', '.join(layers)})"):
+        with must_raise(ValueError, f"for the unknown layer {layers[-1]!r} (network {', '.join(layers)})",
+                        mentioning=layers[-1]):
             cnn.layer_table(layers, (8, 8, 3))
 
 
@@ -79,7 +80,7 @@ def test_layer_table_raises_for_a_layer_that_cannot_take_its_input():
     for layers in (["FC-3"], ["CONV3-4", "FC-10"], ["FLATTEN", "CONV3-4"], ["GAP", "POOL2"],
                    ["FLATTEN", "FC-5", "GAP"]):
         where = f"after {', '.join(layers[:-1])}" if len(layers) > 1 else "directly"
-        with must_raise(ValueError, f"for {layers[-1]} {where} on an 8x8x3 input"):
+        with must_raise(ValueError, f"for {layers[-1]} {where} on an 8x8x3 input", mentioning=layers[-1]):
             cnn.layer_table(layers, (8, 8, 3))
 
 
@@ -89,7 +90,7 @@ def test_layer_table_raises_when_a_size_becomes_smaller_than_one():
     for layers, shape in ((["POOL4"], (3, 3, 1)), (["CONV5-2"], (2, 2, 3)), (["POOL2", "POOL2", "POOL2"], (6, 6, 2)),
                           (["CONV3-4", "POOL2", "CONV9-4"], (12, 12, 1))):
         with must_raise(ValueError, f"when {', '.join(layers)} shrinks a {'x'.join(map(str, shape))} input "
-                                    "to a size below 1"):
+                                    "to a size below 1", mentioning=layers[-1]):
             cnn.layer_table(layers, shape)
 
 

@@ -220,3 +220,10 @@ def test_helpers_beside_any_of_the_chosen_files_are_returned(root):
 def test_non_python_files_are_not_helpers(root):
     make(root, "batchnorm.py", "data.npz", "notes.md")
     assert discover(root, ["batchnorm.py"]).helpers == {}
+
+
+def test_another_expected_file_is_never_suggested_for_a_missing_one(root):
+    make(root, "rnn.py", "cnn.py", "GNN.ipynb")
+    found = discover(root, ["rnn.py", "cnn.py", "gnn.py"])
+    assert found.notes["gnn.py"] == ("gnn.py was not found; found GNN.ipynb instead. Rename it to gnn.py "
+                                     "(a .py file) and resubmit.")

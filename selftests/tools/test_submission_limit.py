@@ -6,7 +6,11 @@ import pytest
 from autograder import submission_limit
 
 LIMIT = {"max": 2, "hours": 24}
-PREVIOUS_RESULTS = {"score": 7.0, "output": "old feedback", "tests": [{"name": "t", "score": 7.0}]}
+PREVIOUS_TEST = {"score": 7.0, "max_score": 10.0, "status": "failed", "name": "t", "number": "1.1", "output": "",
+                 "output_format": "md", "tags": [], "visibility": "visible",
+                 "extra_data": {"file": "toy.py", "functions": ["scale"]}}
+PREVIOUS_RESULTS = {"score": 7.0, "execution_time": 1.0, "output": "old feedback", "output_format": "md",
+                    "visibility": "visible", "stdout_visibility": "hidden", "tests": [PREVIOUS_TEST]}
 
 
 def metadata(tmp_path, created_at, previous):

@@ -31,7 +31,7 @@ def discover(root, expected):
     for name in expected:
         paths = candidates.get(name, [])
         if not paths:
-            notes[name] = _missing_note(name, candidates, others)
+            notes[name] = _missing_note(name, candidates, others, expected)
             continue
         chosen = _choose(paths, candidates, expected, root)
         found[name] = chosen
@@ -100,14 +100,16 @@ def _choose(paths, candidates, expected, root):
     return sorted(paths, key=lambda p: (-company(p), p.count(os.sep), p))[0]
 
 
-def _missing_note(name, candidates, others):
-    stem = name[:-3]
-    names = list(candidates) + others
-    lowered = {n.lower(): n for n in names}
-    if name.lower() in lowered:
-        return f"{name} was not found; found {lowered[name.lower()]} instead: file names are case-sensitive."
-    hints = [n for n in names if n.startswith(stem) and n != name]  # batchnorm (1).py, batchnorm.ipynb
-    hints += difflib.get_close_matches(name, [n for n in names if n not in hints], n=2, cutoff=0.75)
+def _missing_note(name, candidates, others, expected=()):
+    """Why `name` is missing, pointing at what the student probably meant to submit."""
+    stem = name[:-3].lower()
+    names = [n for n in list(candidates) + others if n not in expected]
+    exact_case = [n for n in names if n.lower() == name.lower()]
+    if exact_case:
+        return f"{name} was not found; found {exact_case[0]} instead: file names are case-sensitive."
+    hints = [n for n in names if n.lower().startswith(stem)]  # batchnorm (1).py, GNN.ipynb, gnn.py.txt
+    hints += difflib.get_close_matches(name, [n for n in names if n.endswith(".py") and n not in hints],
+                                       n=2, cutoff=0.8)  # batch_norm.py
     if hints:
         listed = ", ".join(hints[:3])
         return f"{name} was not found; found {listed} instead. Rename it to {name} (a .py file) and resubmit."
