@@ -31,6 +31,18 @@ SIZES = [(3, 4), (4, 3), (3, 5), (4, 4)]
 
 
 def models(seed, beam_size=None):
+    """The cases of _search_models(seed, beam_size), found once per process (a batch grader forks
+    its children after importing this module, so they all share the search)."""
+    key = (seed, beam_size)
+    if key not in _MODELS:
+        _MODELS[key] = list(_search_models(seed, beam_size))
+    return _MODELS[key]
+
+
+_MODELS = {}
+
+
+def _search_models(seed, beam_size=None):
     """One random model of every size in which the greedy choice is not the best sequence (and, given a
     beam size, in which that beam finds neither the greedy nor the best sequence), so that each decoder
     must do its own search to get it right."""
@@ -111,3 +123,7 @@ def test_decoder_inputs_feeds_the_target_when_training_and_the_output_at_inferen
         for training in (True, False):
             match_reference(bs.decoder_inputs, ref.decoder_inputs, (target, generated, training), name="inputs",
                             case=f"{len(target)} target and {len(generated)} generated tokens, training={training}")
+
+
+for _seed, _beam_size in ((601, None), (602, None), (603, 2), (604, 3), (605, None), (606, None)):
+    models(_seed, _beam_size)

@@ -49,6 +49,9 @@ class GradingPlugin:
         self.collected = {}  # test id -> (file, decorators)
         self.collection_errors = []
 
+    def pytest_configure(self, config):
+        config.pluginmanager.register(StudentFailureReports(), "student-failure-reports")
+
     # ---------------------------------------------------------------- collection
 
     def pytest_collectreport(self, report):
@@ -115,6 +118,20 @@ class GradingPlugin:
             outcome.printed = ""
             outcome.internal = report.longreprtext
         return outcome
+
+
+class StudentFailureReports:
+    """A student's failure needs no pytest traceback (formatting one costs ~50 ms a test): it is
+    reported with its own one-line summary. Anything else gets pytest's full report."""
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_makereport(self, item, call):
+        if call.excinfo is None or not isinstance(call.excinfo.value, failures.StudentFailure):
+            return None
+        return pytest.TestReport(
+            item.nodeid, item.location, {k: 1 for k in item.keywords}, "failed", call.excinfo.value.summary,
+            call.when, duration=call.duration, start=call.start, stop=call.stop,
+            user_properties=item.user_properties)
 
 
 def decorators_of(function):
