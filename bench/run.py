@@ -1,0 +1,151 @@
+"""Benchmarks of the grader: run `.venv/bin/python bench/run.py` (as root for the real sandbox).
+
+Measures, on this machine:
+  1. wall time of ./run_autograder on one correct submission (interpreter start to results.json);
+  2. the same graded tests run unsandboxed, student code called in the test process itself;
+  3. the per-call cost of the sandbox's proxy, against a direct call;
+  4. batch throughput: ./grader batch over copies of the corpus's four correct styles.
+Writes bench/results.md and copies it into README.md between the bench markers. These figures are
+reports, never assertions: no test depends on how fast anything runs.
+"""
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "source"))
+STYLES = REPO / "selftests" / "corpus" / "styles"
+RUNS = 5
+
+UNSANDBOXED = """
+import sys, time
+sys.path.insert(0, {source!r})
+from autograder import cli, discovery, local, rubric, sandbox
+
+class InProcessSandbox(local.InProcess):
+    def __init__(self, staged, limits=None, notes=None, **_):
+        super().__init__({folder!r})
+        self.isolation, self.events = "none (benchmark)", []
+    def __enter__(self):
+        return self
+    def __exit__(self, *exc):
+        pass
+
+sandbox.Sandbox = InProcessSandbox
+r = rubric.load({rubric!r})
+outcomes, _, _ = cli.run_tests(discovery.discover({folder!r}, r.files), r, {tests!r}, False)
+assert all(o.passed for o in outcomes), [o.id for o in outcomes if not o.passed]
+"""
+
+
+def correct_submission(folder):
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in (REPO / "source" / "reference").glob("*.py"):
+        if path.name != "__init__.py":
+            shutil.copy(path, folder / path.name)
+    return folder
+
+
+def timed(command, **kwargs):
+    start = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, **kwargs)
+    return time.perf_counter() - start
+
+
+def grading_time(submission, work):
+    results = work / "results.json"
+    times = [timed([str(REPO / "run_autograder"), "--submission", str(submission), "--results", str(results),
+                    "--quiet"]) for _ in range(RUNS)]
+    assert json.loads(results.read_text())["score"] == 100
+    return statistics.median(times)
+
+
+def unsandboxed_time(submission):
+    script = UNSANDBOXED.format(source=str(REPO / "source"), folder=str(submission),
+                                rubric=str(REPO / "rubric.yaml"), tests=str(REPO / "tests"))
+    return statistics.median(timed([sys.executable, "-I", "-c", script]) for _ in range(RUNS))
+
+
+def call_overhead(work, calls=2000):
+    """(sandboxed µs per call, direct µs per call) for an identity function on a 16x8 array."""
+    import numpy as np
+
+    from autograder.sandbox import Sandbox
+    module = work / "identity.py"
+    module.write_text("def identity(x):\n    return x\n")
+    x = np.random.default_rng(0).normal(size=(16, 8))
+    with Sandbox({"identity.py": str(module)}) as sandbox:
+        sandbox.call("identity.py", "identity", (x,), {})
+        start = time.perf_counter()
+        for _ in range(calls):
+            sandbox.call("identity.py", "identity", (x,), {})
+        sandboxed = (time.perf_counter() - start) / calls
+    namespace = {}
+    exec(module.read_text(), namespace)
+    start = time.perf_counter()
+    for _ in range(calls):
+        namespace["identity"](x)
+    direct = (time.perf_counter() - start) / calls
+    return sandboxed * 1e6, direct * 1e6
+
+
+def batch_throughput(work, copies=10):
+    """(submissions, seconds, submissions per second) for ./grader batch on every core."""
+    root = work / "class"
+    for style in sorted(p for p in STYLES.iterdir() if p.is_dir()):
+        for i in range(copies):
+            shutil.copytree(style, root / f"{style.name}-{i}")
+    count = len(list(root.iterdir()))
+    seconds = timed([str(REPO / "grader"), "batch", str(root), "--out", str(work / "batch"), "--quiet"])
+    return count, seconds, count / seconds
+
+
+def machine():
+    model = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
+                 platform.processor())
+    memory = next(int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal")) / 2**20
+    import numpy
+    mode = "root, sandbox users" if os.geteuid() == 0 else "ordinary user (limited isolation)"
+    return (f"{os.cpu_count()} cores ({model}), {memory:.0f} GiB, {platform.system()} {platform.release()}, "
+            f"Python {platform.python_version()}, numpy {numpy.__version__}, run as {mode}")
+
+
+def main():
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        os.chmod(work, 0o755)
+        submission = correct_submission(work / "reference-copy")
+        sandboxed = grading_time(submission, work)
+        plain = unsandboxed_time(submission)
+        per_call, direct = call_overhead(work)
+        count, seconds, rate = batch_throughput(work)
+    table = "\n".join([
+        f"Measured {time.strftime('%Y-%m-%d')} by `bench/run.py` on: {machine()}.",
+        "",
+        "| what | figure |",
+        "|---|---|",
+        f"| grading one correct submission, sandboxed (`./run_autograder`, wall, median of {RUNS}) | {sandboxed:.2f} s |",
+        f"| the same tests unsandboxed, student code in the test process (wall, median of {RUNS}) | {plain:.2f} s |",
+        f"| sandboxed / unsandboxed | {sandboxed / plain:.2f}x |",
+        f"| one call through the sandbox (16x8 array in and out) | {per_call:.0f} µs (direct call: {direct:.2f} µs) |",
+        f"| batch of {count} submissions (4 correct styles x {count // 4}), `./grader batch`, all cores | "
+        f"{seconds:.1f} s, {rate:.2f} submissions/s |",
+        f"| a class of 1,000 at that rate | {1000 / rate / 60:.1f} min |",
+    ])
+    (REPO / "bench" / "results.md").write_text(table + "\n")
+    readme = (REPO / "README.md").read_text()
+    start, end = "<!-- bench:start -->\n", "<!-- bench:end -->"
+    head, rest = readme.split(start, 1)
+    (REPO / "README.md").write_text(head + start + table + "\n" + end + rest.split(end, 1)[1])
+    print(table)
+
+
+if __name__ == "__main__":
+    main()
