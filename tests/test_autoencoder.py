@@ -4,6 +4,7 @@ import numpy as np
 
 from autograder.testkit import fail, match_reference, student_file
 from reference import autoencoder as ref
+from test_autoencoder_examples import percent, weights  # shared with the visible training test
 
 ae = student_file("autoencoder.py")
 
@@ -119,30 +120,6 @@ def trained(run):
 def describe(run):
     data_seed, lam, seed = RUNS[run]
     return f"train_linear_autoencoder(X of shape ({M}, {N}), k={K}, lam={lam}, lr={LR}, epochs={EPOCHS}, seed={seed})"
-
-
-def weights(result, m, k):
-    """(W1, W2) as float arrays of the right shapes and finite, or fail() saying what is wrong."""
-    if not isinstance(result, (list, tuple)) or len(result) != 2:
-        fail(f"train_linear_autoencoder should return a pair (W1, W2), but it returned {type(result).__name__} "
-             f"{result!r:.60}.")
-    out = []
-    for name, value, shape in (("W1", result[0], (k, m)), ("W2", result[1], (m, k))):
-        try:
-            array = np.asarray(value, dtype=np.float64)
-        except (TypeError, ValueError):
-            fail(f"`{name}` could not be read as an array of numbers.")
-        if array.shape != shape:
-            fail(f"`{name}` has shape {array.shape} but should have shape {shape} (k={k}, m={m}).")
-        if not np.isfinite(array).all():
-            fail(f"`{name}` contains NaN or inf after training: the training diverged. Check that each step goes "
-                 "against the gradient (W = W - lr * grad) and the factors in your gradients.")
-        out.append(array)
-    return out
-
-
-def percent(ratio):
-    return f"{100 * ratio:.3g}%" if 100 * ratio < 1000 else f"{100 * ratio:.0f}%"
 
 
 def optimum(X, k, lam):

@@ -9,7 +9,9 @@ This module is imported by both sides and needs only the standard library and nu
 """
 import base64
 import json
+import socket
 import struct
+import time
 
 import numpy as np
 
@@ -148,9 +150,16 @@ def send(sock, message):
     sock.sendall(dumps(message))
 
 
-def read_exactly(sock, n):
+def read_exactly(sock, n, deadline=None):
+    """n bytes; with a deadline (time.monotonic()), socket.timeout once it passes, however the
+    peer trickles its bytes."""
     chunks, got = [], 0
     while got < n:
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise socket.timeout()
+            sock.settimeout(left)
         chunk = sock.recv(min(n - got, 1 << 20))
         if not chunk:
             raise EOFError("peer closed the connection")
@@ -159,12 +168,12 @@ def read_exactly(sock, n):
     return b"".join(chunks)
 
 
-def recv(sock, max_bytes):
+def recv(sock, max_bytes, deadline=None):
     """Read one frame; a frame larger than max_bytes is refused before it is read."""
-    (length,) = HEADER.unpack(read_exactly(sock, HEADER.size))
+    (length,) = HEADER.unpack(read_exactly(sock, HEADER.size, deadline))
     if length > max_bytes:
         raise MessageTooLarge(length)
-    return loads(read_exactly(sock, length))
+    return loads(read_exactly(sock, length, deadline))
 
 
 def loads(body):

@@ -301,7 +301,7 @@ class Sandbox:
         deadline = time.monotonic() + limit
         worker.channel.settimeout(limit)
         worker.channel.sendall(protocol.dumps(request))
-        return receive(worker.channel, deadline, self.max_bytes)
+        return protocol.recv(worker.channel, self.max_bytes, deadline)
 
     # ------------------------------------------------------------ workers
 
@@ -337,12 +337,12 @@ class Sandbox:
         worker = Worker(file, pid, ours)
         self.current = worker
         limit = min(self.limits.import_timeout, max(self.remaining(), 0.1))
-        started = receive(ours, time.monotonic() + CONTROL_TIMEOUT, 1 << 16)
+        started = protocol.recv(ours, 1 << 16, time.monotonic() + CONTROL_TIMEOUT)
         if started.get("event") != "started":
             self._retire()
             raise RuntimeError(f"the sandbox could not start a worker: {started.get('error')}")
         try:
-            hello = receive(ours, time.monotonic() + limit, 1 << 20)
+            hello = protocol.recv(ours, 1 << 20, time.monotonic() + limit)
         except socket.timeout:
             self._retire()
             raise failures.ImportTimeout(file, limit) from None
@@ -400,28 +400,6 @@ def interpret(file, function, reply, max_bytes):
         raise failures.BadResult(function, f"the worker sent a malformed value ({exc})") from None
     seconds = reply.get("seconds")
     return CallResult(value, printed, mutated, seconds if type(seconds) is float else 0.0)
-
-
-def receive(sock, deadline, max_bytes):
-    """One frame from an untrusted peer, refusing to wait past `deadline` in total."""
-    def read(n):
-        chunks, got = [], 0
-        while got < n:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise socket.timeout()
-            sock.settimeout(left)
-            chunk = sock.recv(min(n - got, 1 << 20))
-            if not chunk:
-                raise EOFError("worker closed its channel")
-            chunks.append(chunk)
-            got += len(chunk)
-        return b"".join(chunks)
-
-    (length,) = protocol.HEADER.unpack(read(protocol.HEADER.size))
-    if length > max_bytes:
-        raise protocol.MessageTooLarge(length)
-    return protocol.loads(read(length))
 
 
 def user_processes(uid):
