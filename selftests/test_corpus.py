@@ -1,5 +1,5 @@
-"""Discrimination, proved on a corpus: correct code in any style earns every point, and each
-single real mistake loses points in its own file and nowhere else.
+"""Discrimination, proved on a corpus: the reference and correct code in any style earn every point,
+and each single real mistake loses points in its own file and nowhere else.
 
 The corpus (selftests/corpus/) holds four correct styles and the single-bug submissions of
 bugs.yaml; all of them are graded here with the real tests and rubric, through `./grader batch`,
@@ -33,6 +33,9 @@ def corpus(tmp_path_factory):
             (submissions / f"style-{style}" / file).write_text((apply.STYLES_DIR / style / file).read_text())
     for bug in BUGS:
         apply.materialise(bug, apply.STYLES_DIR, submissions / f"bug-{bug['id']}")
+    (submissions / "reference").mkdir()
+    for file in apply.FILES:
+        (submissions / "reference" / file).write_text((REPO / "source" / "reference" / file).read_text())
     subprocess.run([sys.executable, "-I", str(REPO / "source" / "staff.py"), "batch", str(submissions),
                     "--out", str(out), "--jobs", "2", "--quiet"], check=True, timeout=3000)
     return {p.parent.name: json.loads(p.read_text()) for p in (out / "results").glob("*/results.json")}
@@ -47,9 +50,9 @@ def test_the_rubric_totals_100_points():
     assert yaml.safe_load((REPO / "rubric.yaml").read_text())["total"] == 100
 
 
-@pytest.mark.parametrize("style", STYLES)
-def test_a_correct_style_earns_every_point(corpus, style):
-    results = corpus[f"style-{style}"]
+@pytest.mark.parametrize("submission", ["reference"] + [f"style-{style}" for style in STYLES])
+def test_a_correct_submission_earns_every_point(corpus, submission):
+    results = corpus[submission]
     failed = [f"{t['name']}: {t['output'][:300]}" for t in results["tests"] if t["status"] != "passed"]
     assert failed == []
     assert results["score"] == 100

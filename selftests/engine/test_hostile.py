@@ -349,3 +349,12 @@ def test_the_worker_does_not_run_as_root(grade):
     assert "uid=0 " not in output and "euid=0 " not in output
     if AS_ROOT:
         assert "groups=[]" in output
+
+
+def test_the_output_cap_is_set_in_the_rubric(grade, tmp_path):
+    from .helpers import TOY
+    rubric = tmp_path / "rubric.yaml"
+    rubric.write_text((TOY / "rubric.yaml").read_text().replace("memory_mb: 400}", "memory_mb: 400, output_chars: 50}"))
+    graded = grade({"toy.py": CORRECT_TOY.replace("return c * x", "print('z' * 500)\n    return c * x")}, rubric=rubric)
+    output = graded.test("test_scale_doubles_a_vector")["output"]
+    assert "z" * 50 in output and "z" * 51 not in output and "451 more characters not shown" in output  # 500 and the newline, less 50

@@ -96,7 +96,7 @@ def run_child(channel_fd, request):
             raise
         worker.protocol.send(channel, {"event": "started"})
         worker.serve(channel, request["module"], request["path"], request["submission"],
-                     request["max_result_bytes"], network_isolated)
+                     request["max_result_bytes"], network_isolated, request["output_chars"])
     finally:
         os._exit(0)
 

@@ -44,6 +44,7 @@ class Limits:
     cpu_seconds: int = 300           # CPU time of one worker over its whole life
     file_size_mb: int = 16           # largest file a worker may write
     max_result_mb: int = 16          # largest reply a worker may send
+    output_chars: int = 4000         # what a student's prints may fill in one test's feedback
     budget_seconds: float = 600.0    # the whole grading run (Gradescope's default limit is 40 min)
 
     @classmethod
@@ -291,7 +292,7 @@ class Sandbox:
         except protocol.ProtocolError as exc:
             self._retire()
             raise failures.BadResult(function, f"the worker sent a malformed reply ({exc})") from None
-        return interpret(file, function, reply, self.max_bytes)
+        return interpret(file, function, reply, self.max_bytes, self.limits.output_chars)
 
     @property
     def max_bytes(self):
@@ -327,6 +328,7 @@ class Sandbox:
             "op": "spawn", "module": os.path.splitext(file)[0], "path": self.staged_files[file],
             "submission": self.submission_dir, "scratch": self.scratch_dir, "uid": uid, "gid": gid,
             "limits": self.limits.rlimits(uid), "max_result_bytes": self.max_bytes,
+            "output_chars": int(self.limits.output_chars),
             "env": {"HOME": self.scratch_dir, "TMPDIR": self.scratch_dir, "PATH": "/usr/bin:/bin",
                     "LANG": "C.UTF-8", **{v: "1" for v in THREAD_VARS}},
         }
@@ -371,12 +373,12 @@ class Sandbox:
         return self.server.wait(worker.pid)
 
 
-def interpret(file, function, reply, max_bytes):
+def interpret(file, function, reply, max_bytes, output_chars=Limits.output_chars):
     """A worker's reply to a call, as a CallResult or the StudentFailure it describes.
 
     Every field is checked: the reply comes from the student's process.
     """
-    printed = _text(reply.get("stdout"))
+    printed = _text(reply.get("stdout"), output_chars + 100)  # room for the "... not shown" line
     mutated = reply.get("mutated") or []
     if type(mutated) is not list or not all(type(m) is str for m in mutated):
         raise failures.BadResult(function, "the worker sent a malformed reply")

@@ -86,9 +86,10 @@ def import_student_module(name, path):
     return module
 
 
-def serve(channel, module_name, module_path, submission_dir, max_result_bytes, network_isolated):
+def serve(channel, module_name, module_path, submission_dir, max_result_bytes, network_isolated,
+          output_chars=TEXT_CAP):
     """Import the student's module, then answer calls on `channel` until it closes."""
-    capture = CappedText()
+    capture = CappedText(output_chars)
     sys.stdout = sys.stderr = capture
     try:
         module = import_student_module(module_name, module_path)

@@ -1,0 +1,44 @@
+"""The sandbox used directly, in the modes the end-to-end tests do not reach."""
+import numpy as np
+import pytest
+
+from autograder import failures
+from autograder.sandbox import Limits, Sandbox
+
+
+@pytest.fixture
+def module(tmp_path):
+    path = tmp_path / "mod.py"
+    path.write_text("import os\n\ndef whoami():\n    return os.getuid()\n\ndef double(x):\n    return 2 * x\n")
+    return str(path)
+
+
+def test_without_a_sandbox_user_grading_works_and_says_its_isolation_is_limited(module):
+    with Sandbox({"mod.py": module}, Limits(), isolate=False) as sandbox:
+        assert sandbox.call("mod.py", "double", (np.arange(3.0),), {}).value.tolist() == [0.0, 2.0, 4.0]
+        assert sandbox.isolation.startswith("limited: running as an ordinary user")
+
+
+def test_a_worker_killed_from_outside_is_replaced_for_the_next_call(module):
+    import os
+    import signal
+    with Sandbox({"mod.py": module}, Limits(), isolate=False) as sandbox:
+        sandbox.call("mod.py", "double", (1.0,), {})
+        os.kill(sandbox.current.pid, signal.SIGKILL)
+        with pytest.raises(failures.WorkerDied):
+            sandbox.call("mod.py", "double", (1.0,), {})
+        assert sandbox.call("mod.py", "double", (2.0,), {}).value == 4.0
+
+
+def test_the_whole_run_budget_stops_further_calls(module):
+    with Sandbox({"mod.py": module}, Limits(budget_seconds=0.001), isolate=False) as sandbox:
+        import time
+        time.sleep(0.01)
+        with pytest.raises(failures.BudgetExhausted):
+            sandbox.call("mod.py", "double", (1.0,), {})
+
+
+def test_a_file_that_was_not_submitted_fails_with_discoverys_note(module):
+    with Sandbox({"mod.py": module}, Limits(), isolate=False, notes={"gnn.py": "gnn.py was not found."}) as sandbox:
+        with pytest.raises(failures.FileMissing, match="gnn.py was not found."):
+            sandbox.call("gnn.py", "gnn_layer", (), {})
