@@ -358,3 +358,24 @@ def test_the_output_cap_is_set_in_the_rubric(grade, tmp_path):
     graded = grade({"toy.py": CORRECT_TOY.replace("return c * x", "print('z' * 500)\n    return c * x")}, rubric=rubric)
     output = graded.test("test_scale_doubles_a_vector")["output"]
     assert "z" * 50 in output and "z" * 51 not in output and "451 more characters not shown" in output  # 500 and the newline, less 50
+
+
+@root_only
+def test_gradescopes_submission_metadata_cannot_be_read(grade, tmp_path):
+    """The metadata (names, emails, earlier scores) is locked before any student code runs."""
+    import tempfile
+    from pathlib import Path
+    shared = Path(tempfile.mkdtemp(prefix="metadata-"))  # in /tmp, which the sandbox user can traverse
+    os.chmod(shared, 0o755)
+    metadata = shared / "submission_metadata.json"
+    metadata.write_text('{"created_at": "2026-11-20T12:00:00+00:00", "users": [{"email": "ada@example.edu"}]}')
+    os.chmod(metadata, 0o644)
+    graded = grade({"toy.py": scale_body(f"""
+        try:
+            raise RuntimeError(open({str(metadata)!r}).read())
+        except OSError as exc:
+            raise RuntimeError(type(exc).__name__)""")}, extra=["--metadata", str(metadata)])
+    output = graded.test("test_scale_doubles_a_vector")["output"]
+    import shutil
+    shutil.rmtree(shared)
+    assert "PermissionError" in output and "ada@example.edu" not in graded.path.read_text()
