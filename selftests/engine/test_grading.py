@@ -176,3 +176,20 @@ def test_raw_outcomes_can_be_stored_for_rescoring(grade, tmp_path):
     outcomes = json.loads((tmp_path / "record.json").read_text())["outcomes"]
     assert len(outcomes) == len(graded.results["tests"])
     assert {"hidden_output", "visible_output", "fraction"} <= set(outcomes[0])
+
+
+def test_a_plain_assert_in_a_hidden_test_does_not_show_its_values(tmp_path):
+    tests = tmp_path / "tests"
+    shutil.copytree(TOY / "tests", tests)
+    with open(tests / "test_toy.py", "a") as stream:
+        stream.write("\n\n@toy.grades('scale')\ndef test_bare_assert():\n"
+                     "    assert float(toy.scale(np.ones(1), 3.0)[0]) == 3.0\n\n\n"
+                     "@toy.grades('scale')\ndef test_assert_with_words():\n"
+                     "    assert float(toy.scale(np.ones(1), 3.0)[0]) == 3.0, 'scale(1, 3) should be 3'\n")
+    rubric = tmp_path / "rubric.yaml"
+    rubric.write_text((TOY / "rubric.yaml").read_text().replace("total: 15", "total: 17")
+                      + '  "test_toy.py::test_bare_assert": {points: 1}\n  "test_toy.py::test_assert_with_words": {points: 1}\n')
+    submission = write_files(tmp_path / "submission", {"toy.py": WRONG_SCALE})
+    graded = run_grader(submission, tmp_path, rubric=rubric, tests=tests)
+    assert graded.test("test_bare_assert")["output"] == "Test failed."
+    assert graded.test("test_assert_with_words")["output"] == "scale(1, 3) should be 3"
