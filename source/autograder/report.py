@@ -54,7 +54,8 @@ def analyse(out, top=3):
             for function in outcome.functions:
                 per_function[(outcome.file, function)][0] += outcome.passed
                 per_function[(outcome.file, function)][1] += 1
-                if not outcome.passed:
+            if not outcome.passed:
+                for function in _blamed(outcome):
                     messages[(outcome.file, function)][_mask(outcome.hidden_output)].add(submission.id)
     tests = [(name, test_id, passed, total, points / total if total else 0.0, top_points)
              for test_id, (name, passed, total, points, top_points) in per_test.items()]
@@ -64,12 +65,23 @@ def analyse(out, top=3):
     return ClassReport(scores, max_score, tests, functions, failures, kinds)
 
 
+def _blamed(outcome):
+    """The functions a failure belongs to: the one its message starts with, when a test grades several."""
+    for function in outcome.functions:
+        if outcome.hidden_output.startswith(function) or outcome.hidden_output.startswith(f"Not attempted: {function}"):
+            return [function]
+    return outcome.functions
+
+
 def _mask(message):
-    """The gist of a failure message: its first sentence (after a call header), numbers masked."""
+    """The gist of a failure message: its first sentence (after a call header), without asides in
+    parentheses, numbers masked, so that one mistake on different inputs reads the same."""
     lines = [line for line in message.splitlines() if line.strip()] or ["(no message)"]
     gist = lines[1] if len(lines) > 1 and lines[0].endswith(":") else lines[0]
-    gist = re.sub(r"\s*\([^()]*\)", "", gist).split(". ")[0]
-    return NUMBER.sub("#", gist)[:200]
+    aside = re.compile(r"\s*\((?=[^()]*[a-z]{3})[^()]*\)")  # "(largest error ...)", not a shape "(4, 3)"
+    while aside.search(gist):
+        gist = aside.sub("", gist)
+    return NUMBER.sub("#", gist.split(". ")[0])[:200]
 
 
 def histogram(scores, max_score, bins=10):
