@@ -16,7 +16,7 @@ import statistics
 from autograder import records, results as results_module
 from autograder.batch import graded_submissions, paths
 
-NUMBER = re.compile(r"-?\d+(\.\d+)?(e[-+]?\d+)?")
+NUMBER = re.compile(r"(?<![A-Za-z_])-?\d+(\.\d+)?(e[-+]?\d+)?")  # not the 1 in W1
 
 
 @dataclasses.dataclass
@@ -155,8 +155,13 @@ text-align:left;vertical-align:top}}th{{background:#f4f4f4}}ul{{margin:0;padding
 def _failure_list(failures):
     if not failures:
         return ""
-    return "<ul>" + "".join(f"<li>{count} submission{'s' if count > 1 else ''}: {html.escape(message)}</li>"
+    return "<ul>" + "".join(f"<li>{count} submission{'s' if count > 1 else ''}: {_code(message)}</li>"
                             for message, count in failures) + "</ul>"
+
+
+def _code(message):
+    """Escaped HTML, with `quoted` names shown as code, as Gradescope's Markdown shows them."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(message))
 
 
 def cmd_report(args):
