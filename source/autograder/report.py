@@ -108,7 +108,7 @@ def text(report):
             lines.append(f"           {count:4d} submission{'s' if count > 1 else ' '} {message[:110]}")
     lines += ["", "Pass rate per test:"]
     for name, _, passed, total, mean, top_points in sorted(report.tests, key=lambda t: t[2] / t[3]):
-        lines.append(f"  {passed / total:6.1%}  mean {mean:.2g}/{top_points:g}  {name}")
+        lines.append(f"  {passed / total:6.1%}  mean {mean:.3g}/{top_points:g}  {name}")
     if report.kinds:
         lines += ["", "Outcomes: " + ", ".join(f"{kind} {count}" for kind, count in report.kinds.most_common())]
     return "\n".join(lines)
@@ -134,7 +134,7 @@ def page(report, title="Class report"):
         f"<td>{passed / total:.0%}</td><td>{_failure_list(report.failures.get((file, function), []))}</td></tr>"
         for file, function, passed, total in sorted(report.functions, key=lambda f: f[2] / f[3]))
     tests = "".join(
-        f"<tr><td>{html.escape(name)}</td><td>{passed / total:.0%}</td><td>{mean:.2g} / {top_points:g}</td></tr>"
+        f"<tr><td>{html.escape(name)}</td><td>{passed / total:.0%}</td><td>{mean:.3g} / {top_points:g}</td></tr>"
         for name, _, passed, total, mean, top_points in sorted(report.tests, key=lambda t: t[2] / t[3]))
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
