@@ -2,7 +2,6 @@
 optimum, and dropout as ridge regression."""
 import functools
 import itertools
-import time
 
 import numpy as np
 import pytest
@@ -47,9 +46,8 @@ def _optimum(X, k, lam):
 @functools.lru_cache(maxsize=None)
 def _trained(seed):
     X = _data(1000 + seed)
-    start = time.perf_counter()
     W1, W2 = ae.train_linear_autoencoder(X, K, LAM, LR, EPOCHS, seed)
-    return X, W1, W2, time.perf_counter() - start
+    return X, W1, W2
 
 
 SEEDS = range(8)
@@ -88,7 +86,7 @@ def test_the_closed_form_optimum_is_a_stationary_point_with_the_closed_form_loss
 
 
 def test_train_linear_autoencoder_returns_encoder_and_decoder_shapes():
-    X, W1, W2, _ = _trained(0)
+    X, W1, W2 = _trained(0)
     assert_float64_array(W1, (K, M))
     assert_float64_array(W2, (M, K))
 
@@ -115,7 +113,7 @@ def test_train_linear_autoencoder_starts_small():
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_train_linear_autoencoder_comes_within_one_percent_of_the_optimal_loss(seed):
-    X, W1, W2, _ = _trained(seed)
+    X, W1, W2 = _trained(seed)
     best_loss = _optimum(X, K, LAM)[2]
     loss = ae.autoencoder_loss(X, W1, W2, LAM)
     assert best_loss <= loss + 1e-12
@@ -124,7 +122,7 @@ def test_train_linear_autoencoder_comes_within_one_percent_of_the_optimal_loss(s
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_train_linear_autoencoder_decoder_spans_the_top_k_principal_subspace(seed):
-    X, W1, W2, _ = _trained(seed)
+    X, W1, W2 = _trained(seed)
     top = np.linalg.svd(X)[0][:, :K]  # top-k left singular vectors of X
     decoder_basis = np.linalg.qr(W2)[0]
     distance = np.linalg.norm(top @ top.T - decoder_basis @ decoder_basis.T, 2)
@@ -133,7 +131,7 @@ def test_train_linear_autoencoder_decoder_spans_the_top_k_principal_subspace(see
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_train_linear_autoencoder_reconstruction_is_the_shrunk_principal_projection(seed):
-    X, W1, W2, _ = _trained(seed)
+    X, W1, W2 = _trained(seed)
     _, _, _, U, l = _optimum(X, K, LAM)
     best_map = U @ np.diag(1 - LAM / l) @ U.T
     np.testing.assert_allclose(W2 @ W1, best_map, atol=0.05)
@@ -141,14 +139,8 @@ def test_train_linear_autoencoder_reconstruction_is_the_shrunk_principal_project
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_train_linear_autoencoder_decoder_columns_are_nearly_orthonormal_for_small_lam(seed):
-    X, W1, W2, _ = _trained(seed)
+    X, W1, W2 = _trained(seed)
     np.testing.assert_allclose(W2.T @ W2, np.eye(K), atol=0.05)
-
-
-def test_train_linear_autoencoder_runs_100_epochs_of_200_points_in_well_under_a_second():
-    # About 0.2 s on the development machine; the spec allows a few seconds.
-    _trained(0)
-    assert min(_trained(seed)[3] for seed in SEEDS) < 1.0
 
 
 # ---- dropout as ridge regression ----------------------------------------------------
