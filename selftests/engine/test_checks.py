@@ -565,3 +565,14 @@ def test_must_raise_can_require_the_message_to_name_something():
             raise failures.StudentRaised("cnn.py", "layer_table", error)
     with must_raise(ValueError, "for an unknown layer", mentioning="BOGUS3"):
         raise failures.StudentRaised("cnn.py", "layer_table", dict(error, message="unknown layer BOGUS3"))
+
+
+def test_a_float32_result_that_is_off_is_told_to_compute_in_float64():
+    expected = np.array([1.0, 1.0 + 1e-5])
+    text = hidden(np.array([1.0, 1.0], dtype=np.float32), expected)
+    assert "came back as a lower-precision float; compute in float64" in text
+
+
+def test_a_float32_cast_of_a_correct_float64_result_passes():
+    expected = np.random.default_rng(5).normal(size=(4, 6))
+    check(expected.astype(np.float32), expected)

@@ -137,6 +137,7 @@ def _compare_array(got, expected, name, tol):
         return [Note.same(f"`{name}` could not be read as an array of numbers (ragged nested lists?).")]
     if array.dtype.kind not in "biuf":
         return [feedback.not_numeric(name, got, expected.shape)]
+    low_precision = array.dtype.kind == "f" and array.dtype.itemsize < 8
     array = array.astype(np.float64)
     if array.shape != expected.shape:
         return [feedback.shape_mismatch(name, array.shape, expected.shape)]
@@ -147,7 +148,12 @@ def _compare_array(got, expected, name, tol):
             | (np.isnan(array) & np.isnan(expected))
     if ok.all():
         return []
-    return [feedback.wrong_values(name, array, expected, ~ok, tol.text())]
+    note = feedback.wrong_values(name, array, expected, ~ok, tol.text())
+    if low_precision:
+        why = (f"\nYour `{name}` came back as a lower-precision float; compute in float64 (numpy keeps float64 "
+               "inputs in float64 unless you convert them, e.g. with np.float32 or dtype=...).")
+        note = Note(note.hidden + why, note.visible + why)
+    return [note]
 
 
 def _header(case):
