@@ -1,4 +1,6 @@
 """The sandbox used directly, in the modes the end-to-end tests do not reach."""
+import os
+
 import numpy as np
 import pytest
 
@@ -42,3 +44,13 @@ def test_a_file_that_was_not_submitted_fails_with_discoverys_note(module):
     with Sandbox({"mod.py": module}, Limits(), isolate=False, notes={"gnn.py": "gnn.py was not found."}) as sandbox:
         with pytest.raises(failures.FileMissing, match="gnn.py was not found."):
             sandbox.call("gnn.py", "gnn_layer", (), {})
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="sandbox users exist only as root")
+def test_staged_files_are_readable_by_this_runs_sandbox_user_only(module):
+    with Sandbox({"mod.py": module}, Limits()) as sandbox:
+        for path in (sandbox.submission_dir, sandbox.staged_files["mod.py"]):
+            info = os.stat(path)
+            assert (info.st_uid, info.st_gid) == (0, sandbox.user.gid)
+            assert info.st_mode & 0o007 == 0  # nothing for other users, such as another student's worker
+        assert sandbox.call("mod.py", "whoami", (), {}).value == sandbox.user.uid

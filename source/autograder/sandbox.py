@@ -245,16 +245,21 @@ class Sandbox:
             self.user = None
 
     def _make_dirs(self):
-        """A run folder: the staged submission (read-only to workers) and a scratch folder."""
+        """A run folder: the staged submission (read-only to workers) and a scratch folder.
+
+        As root, the staged files belong to root and the sandbox user's group, unreadable to
+        anyone else: in a batch, another student's worker cannot read this student's code.
+        """
         root = tempfile.mkdtemp(prefix="ag-run-")
         os.chmod(root, 0o711)
         submission = os.path.join(root, "submission")
-        os.mkdir(submission, 0o755)
+        os.mkdir(submission)
         for name, path in self.staged_files.items():
             source = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
             with open(source, "rb") as src, open(os.path.join(submission, name), "wb") as dst:
                 shutil.copyfileobj(src, dst)
-            os.chmod(os.path.join(submission, name), 0o644)
+            self._share(os.path.join(submission, name))
+        self._share(submission, folder=True)
         self.staged_files = {name: os.path.join(submission, name) for name in self.staged_files}
         scratch = os.path.join(root, "scratch")
         os.mkdir(scratch, 0o700)
@@ -262,6 +267,14 @@ class Sandbox:
             os.chown(scratch, self.user.uid, self.user.gid)
         self.submission_dir, self.scratch_dir = submission, scratch
         return root
+
+    def _share(self, path, folder=False):
+        """Readable by root and the sandbox user's group only; in local mode there is one user anyway."""
+        if self.user is not None:
+            os.chown(path, 0, self.user.gid)
+            os.chmod(path, 0o750 if folder else 0o640)
+        else:
+            os.chmod(path, 0o755 if folder else 0o644)
 
     # ------------------------------------------------------------ calls
 
