@@ -88,3 +88,19 @@ def test_report_names_the_hardest_function_and_its_commonest_failure(toy_class, 
 def test_report_on_an_empty_folder_says_so_and_fails(tmp_path):
     proc = grader("report", tmp_path, check=False)
     assert proc.returncode == 1 and "no graded submissions" in proc.stdout
+
+
+def test_during_a_batch_no_student_can_read_the_others_submissions_or_results(toy_class, tmp_path):
+    import os
+    if os.geteuid() != 0:
+        return  # only root has sandbox users to keep out
+    os.chmod(tmp_path, 0o755)
+    (toy_class / "ben" / "toy.py").write_text((CORRECT / "toy.py").read_text().replace(
+        "return c * x", f"raise RuntimeError(str(sorted(os.listdir({str(toy_class)!r}))))"))
+    (toy_class / "ben" / "toy.py").write_text("import os\n" + (toy_class / "ben" / "toy.py").read_text())
+    out = tmp_path / "out"
+    grader("batch", toy_class, "--out", out, *toy_options())
+    results = json.loads((out / "results" / "ben" / "results.json").read_text())
+    scale = next(t for t in results["tests"] if t["extra_data"]["id"].endswith("test_scale_doubles_a_vector"))
+    assert "PermissionError" in scale["output"] and "'ada'" not in scale["output"]
+    assert os.stat(out).st_mode & 0o077 == 0

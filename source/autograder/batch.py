@@ -75,6 +75,9 @@ def run_batch(root, out, *, jobs, rubric_path=DEFAULT_RUBRIC, tests_dir=DEFAULT_
     from autograder.sandbox import ForkServer, acquire_user
     submissions = find_submissions(root)
     todo = [s for s in submissions if not os.path.exists(paths(out, s)[1])]
+    os.makedirs(out, exist_ok=True)
+    # Each student's code runs while the others' submissions and results sit on the same disk.
+    cli.lock_grader_files([root, out])
     rubric = rubric_module.load(rubric_path)
     cli.collect_tests(tests_dir, rubric)  # imports the tests and the reference once, before forking
     slots = [Slot(ForkServer(), acquire_user()) for _ in range(max(1, min(jobs, len(todo))))] if todo else []

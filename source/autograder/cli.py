@@ -165,7 +165,8 @@ def collect_tests(tests_dir, rubric):
 
 
 def lock_grader_files(paths):
-    """As root, make the grader's own files unreadable to everyone else (the sandbox user)."""
+    """As root, make the grader's own files (and a batch's submissions and results) unreadable to
+    everyone else: to the sandbox users."""
     if os.geteuid() != 0:
         return
     for path in paths:
