@@ -390,3 +390,21 @@ def test_gradescopes_submission_metadata_cannot_be_read(grade, tmp_path):
     import shutil
     shutil.rmtree(shared)
     assert "PermissionError" in output and "ada@example.edu" not in graded.path.read_text()
+
+
+@root_only
+def test_files_left_in_shared_folders_are_removed_after_grading(grade, tmp_path):
+    import glob
+    graded = grade({"toy.py": CORRECT_TOY + """
+import os
+for place in ("/tmp", "/dev/shm"):
+    try:
+        with open(os.path.join(place, "left-by-student-%d" % os.getpid()), "w") as f:
+            f.write("x")
+        os.makedirs(os.path.join(place, "left-dir-%d" % os.getpid(), "sub"))
+    except OSError:
+        pass
+"""})
+    assert graded.results["score"] == 15
+    assert glob.glob("/tmp/left-by-student-*") == [] and glob.glob("/tmp/left-dir-*") == []
+    assert glob.glob("/dev/shm/left-by-student-*") == []

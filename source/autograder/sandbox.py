@@ -240,6 +240,7 @@ class Sandbox:
             self._dirs = None
         if self.user is not None:
             kill_user_processes(self.user.uid)
+            remove_user_files(self.user.uid)
             if self._own_user:
                 os.close(self.user.lock)
             self.user = None
@@ -415,6 +416,26 @@ def interpret(file, function, reply, max_bytes, output_chars=Limits.output_chars
         raise failures.BadResult(function, f"the worker sent a malformed value ({exc})") from None
     seconds = reply.get("seconds")
     return CallResult(value, printed, mutated, seconds if type(seconds) is float else 0.0)
+
+
+def remove_user_files(uid, places=("/tmp", "/var/tmp", "/dev/shm")):
+    """Delete what uid left in the world-writable folders, so that nothing of one student's run is
+    there when the same sandbox user grades the next submission of a batch."""
+    for place in places:
+        try:
+            entries = list(os.scandir(place))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.stat(follow_symlinks=False).st_uid != uid:
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    os.unlink(entry.path)
+            except OSError:
+                pass
 
 
 def user_processes(uid):
