@@ -4,7 +4,7 @@ import copy
 
 import numpy as np
 
-from autograder.testkit import check, fail, match_reference, must_raise, student_file
+from autograder.testkit import check, match_reference, must_raise, student_file
 from reference import cnn as ref
 from test_cnn_examples import as_records  # the table checks students also run in the kit
 

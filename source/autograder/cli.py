@@ -7,7 +7,6 @@ the score; a results.json is written in every case, if need be one that says the
 """
 import argparse
 import dataclasses
-import json
 import os
 import sys
 import time
@@ -70,7 +69,6 @@ def _local_results_path():
 @dataclasses.dataclass
 class Graded:
     results: dict
-    outcomes: list
     staff_notes: list
 
 
@@ -85,7 +83,7 @@ def grade(submission, results_path, *, rubric_path, tests_dir, metadata_path=Non
     start = time.monotonic()
     results.write(results.crashed("The grader was stopped before it finished (time or memory limit?)."),
                   results_path)
-    staff_notes, outcomes = [], []
+    staff_notes = []
     try:
         rubric = rubric_module.load(rubric_path)
         lock_grader_files([rubric_path, tests_dir, os.path.dirname(os.path.dirname(__file__)), metadata_path,
@@ -113,7 +111,7 @@ def grade(submission, results_path, *, rubric_path, tests_dir, metadata_path=Non
         staff_notes.append(f"the results could not be written: {exc}")
         built = results.crashed(f"the results could not be written: {exc}", time.monotonic() - start)
         results.write(built, results_path)
-    return Graded(built, outcomes, staff_notes)
+    return Graded(built, staff_notes)
 
 
 def run_tests(found, rubric, tests_dir, show_pytest, slot=None):

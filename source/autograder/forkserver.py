@@ -33,7 +33,7 @@ PRELOAD = ("__future__", "bisect", "collections", "copy", "dataclasses", "decima
 for _name in PRELOAD:
     __import__(_name)
 
-from autograder import worker  # noqa: E402
+from autograder import protocol, worker  # noqa: E402
 
 CLONE_NEWNET = 0x40000000
 
@@ -92,9 +92,9 @@ def run_child(channel_fd, request):
             os.environ.update(request["env"])
             sys.path[:] = [request["submission"]] + [p for p in sys.path if p not in (SOURCE, HERE, "")]
         except BaseException as exc:
-            worker.protocol.send(channel, {"event": "setup-failed", "error": f"{type(exc).__name__}: {exc}"})
+            protocol.send(channel, {"event": "setup-failed", "error": f"{type(exc).__name__}: {exc}"})
             raise
-        worker.protocol.send(channel, {"event": "started"})
+        protocol.send(channel, {"event": "started"})
         worker.serve(channel, request["module"], request["path"], request["submission"],
                      request["max_result_bytes"], network_isolated, request["output_chars"])
     finally:

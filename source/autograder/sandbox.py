@@ -76,7 +76,6 @@ class CallResult:
     value: object
     printed: str
     mutated: list
-    seconds: float
 
 
 @dataclasses.dataclass
@@ -414,8 +413,7 @@ def interpret(file, function, reply, max_bytes, output_chars=Limits.output_chars
         value = protocol.decode(reply.get("value"))
     except (protocol.ProtocolError, ValueError, RecursionError) as exc:
         raise failures.BadResult(function, f"the worker sent a malformed value ({exc})") from None
-    seconds = reply.get("seconds")
-    return CallResult(value, printed, mutated, seconds if type(seconds) is float else 0.0)
+    return CallResult(value, printed, mutated)
 
 
 def remove_user_files(uid, places=("/tmp", "/var/tmp", "/dev/shm")):

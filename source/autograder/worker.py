@@ -12,7 +12,6 @@ import inspect
 import io
 import os
 import sys
-import time
 import traceback
 
 import numpy as np
@@ -97,8 +96,7 @@ def serve(channel, module_name, module_path, submission_dir, max_result_bytes, n
         protocol.send(channel, {"event": "import", "ok": False,
                                 "error": describe_error(exc, submission_dir), "stdout": capture.take()})
         return
-    functions = sorted(n for n, v in vars(module).items() if callable(v) and not n.startswith("_"))
-    protocol.send(channel, {"event": "import", "ok": True, "functions": functions, "stdout": capture.take(),
+    protocol.send(channel, {"event": "import", "ok": True, "stdout": capture.take(),
                             "network_isolated": network_isolated})
     while True:
         try:
@@ -122,14 +120,12 @@ def answer(module, request, capture, submission_dir, max_result_bytes):
                                         "traceback": ""}, "stdout": ""}
     named = parameter_names(function, args, kwargs)
     before = snapshot(named)
-    start = time.perf_counter()
     try:
         value = function(*args, **kwargs)
     except BaseException as exc:
         return {"ok": False, "error": describe_error(exc, submission_dir),
                 "stdout": capture.take(), "mutated": mutated(before, named)}
-    seconds = time.perf_counter() - start
-    reply = {"ok": True, "seconds": seconds, "stdout": capture.take(), "mutated": mutated(before, named)}
+    reply = {"ok": True, "stdout": capture.take(), "mutated": mutated(before, named)}
     if array_bytes(value) > max_result_bytes:
         return {**reply, "ok": False, "error": too_large(array_bytes(value))}
     try:
