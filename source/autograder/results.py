@@ -16,9 +16,10 @@ TITLE_WORDS = re.compile(r"^test_")
 
 def build(outcomes, rubric, discovery, seconds, isolation=""):
     files = {f: {"earned": 0.0, "possible": 0.0, "failed": 0} for f in rubric.files}
+    entries = [(outcome, test_entry(outcome, rubric)) for outcome in outcomes]
     tests = []
-    for outcome in sorted(outcomes, key=lambda o: _order(o, rubric)):
-        tests.append(test_entry(outcome, rubric))
+    for outcome, entry in sorted(entries, key=lambda pair: _order(*pair, rubric)):
+        tests.append(entry)
         summary = files.setdefault(outcome.file, {"earned": 0.0, "possible": 0.0, "failed": 0})
         summary["earned"] += tests[-1]["score"]
         summary["possible"] += tests[-1]["max_score"]
@@ -50,11 +51,10 @@ def _plain_value(value):
                                       and math.isfinite(value))
 
 
-def _order(outcome, rubric):
+def _order(outcome, entry, rubric):
     """By file as the rubric lists them, visible tests first, then as written."""
     file_rank = rubric.files.index(outcome.file) if outcome.file in rubric.files else len(rubric.files)
-    hidden = rubric.settings(outcome.id, outcome.decorators).visibility != "visible"
-    return file_rank, hidden, outcome.order
+    return file_rank, entry["visibility"] != "visible", outcome.order
 
 
 def test_entry(outcome, rubric):
