@@ -27,9 +27,11 @@ RUNS = 5
 UNSANDBOXED = """
 import sys, time
 sys.path.insert(0, {source!r})
-from autograder import cli, discovery, local, rubric, sandbox
+from autograder import cli, discovery, rubric
+from autograder.sandbox import controller
+from kit import checker
 
-class InProcessSandbox(local.InProcess):
+class InProcessSandbox(checker.InProcess):
     def __init__(self, staged, limits=None, notes=None, **_):
         super().__init__({folder!r})
         self.isolation, self.events = "none (benchmark)", []
@@ -38,7 +40,7 @@ class InProcessSandbox(local.InProcess):
     def __exit__(self, *exc):
         pass
 
-sandbox.Sandbox = InProcessSandbox
+controller.Sandbox = InProcessSandbox
 r = rubric.load({rubric!r})
 outcomes, _, _ = cli.run_tests(discovery.discover({folder!r}, r.files), r, {tests!r}, False)
 assert all(o.passed for o in outcomes), [o.id for o in outcomes if not o.passed]
@@ -77,7 +79,7 @@ def call_overhead(work, calls=2000):
     """(sandboxed µs per call, direct µs per call) for an identity function on a 16x8 array."""
     import numpy as np
 
-    from autograder.sandbox import Sandbox
+    from autograder.sandbox.controller import Sandbox
     module = work / "identity.py"
     module.write_text("def identity(x):\n    return x\n")
     x = np.random.default_rng(0).normal(size=(16, 8))

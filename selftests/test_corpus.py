@@ -36,7 +36,7 @@ def corpus(tmp_path_factory):
     (submissions / "reference").mkdir()
     for file in apply.FILES:
         (submissions / "reference" / file).write_text((REPO / "source" / "reference" / file).read_text())
-    subprocess.run([sys.executable, "-I", str(REPO / "source" / "staff.py"), "batch", str(submissions),
+    subprocess.run([sys.executable, "-I", str(REPO / "source" / "staff"), "batch", str(submissions),
                     "--out", str(out), "--jobs", "2", "--quiet"], check=True, timeout=3000)
     return {p.parent.name: json.loads(p.read_text()) for p in (out / "results").glob("*/results.json")}
 

@@ -1,4 +1,4 @@
-"""The committed starter/ is generated from the reference by source/autograder/starter.py."""
+"""The committed starter/ is generated from the reference by source/staff/starter.py."""
 import importlib
 import importlib.util
 import inspect
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import starter
+from staff import starter
 
 REPO = Path(__file__).resolve().parents[1]
 STARTER_DIR = REPO / "starter"

@@ -4,7 +4,8 @@ import math
 import numpy as np
 import pytest
 
-from autograder import checks, failures, feedback, protocol, student
+from autograder import checks, failures, feedback, student
+from autograder.sandbox import protocol
 from autograder.checks import Mismatch, Tolerance, check, must_raise
 
 

@@ -45,7 +45,7 @@ def scale_body(code, base=WRONG, old="    return c + x"):
 
 def sandbox_processes(graded):
     """Live processes of the sandbox user this grading ran as (named in results' extra_data)."""
-    from autograder.sandbox import user_processes
+    from autograder.sandbox.cleanup import user_processes
     uid = int(re.search(r"\(uid (\d+)\)", graded.results["extra_data"]["isolation"]).group(1))
     return user_processes(uid)
 

@@ -10,7 +10,7 @@ import threading
 import numpy as np
 import pytest
 
-from autograder import protocol
+from autograder.sandbox import protocol
 
 
 def roundtrip(value):

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from autograder import failures
-from autograder.sandbox import Limits, Sandbox
+from autograder.sandbox.controller import Sandbox
+from autograder.sandbox.limits import Limits
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ CORRECT = TOY / "submissions" / "correct"
 
 def grader(*args, check=True, timeout=600):
     """Run `./grader ARGS` (through the same interpreter); returns the CompletedProcess."""
-    proc = subprocess.run([sys.executable, "-I", str(REPO / "source" / "staff.py"), *map(str, args)],
+    proc = subprocess.run([sys.executable, "-I", str(REPO / "source" / "staff"), *map(str, args)],
                           capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
     if check:
         assert proc.returncode == 0, proc.stdout + proc.stderr

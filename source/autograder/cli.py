@@ -119,7 +119,7 @@ def run_tests(found, rubric, tests_dir, show_pytest, slot=None):
     import pytest
 
     from autograder import plugin as plugin_module, student
-    from autograder.sandbox import Sandbox
+    from autograder.sandbox.controller import Sandbox
 
     grading = plugin_module.GradingPlugin(rubric)
     staged = {**found.helpers, **found.found}

@@ -15,7 +15,7 @@ import re
 import yaml
 
 from autograder import submission_limit
-from autograder.sandbox import Limits
+from autograder.sandbox.limits import Limits
 
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 TEST_KEYS = {"points", "visibility", "name", "number", "tags", "timeout", "hide_errors"}

@@ -9,8 +9,9 @@ import contextlib
 import os
 import sys
 
-from autograder import failures, protocol, student, worker
-from autograder.sandbox import interpret
+from autograder import failures, student
+from autograder.sandbox import protocol, worker
+from autograder.sandbox.controller import interpret
 
 MAX_BYTES = 16 << 20
 

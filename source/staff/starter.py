@@ -10,7 +10,7 @@ on the Python version.
 
 Regenerate the committed starter/ with:
 
-    python3 source/autograder/starter.py
+    ./grader starter
 
 Trusted code: standard library only.
 """
@@ -36,7 +36,7 @@ STUDENT_CONSTANTS = frozenset({"EXAMPLE_MODEL"})
 _REPO = Path(__file__).resolve().parents[2]
 REFERENCE_DIR = _REPO / "source" / "reference"
 STARTER_DIR = _REPO / "starter"
-REGENERATE_COMMAND = "python3 source/autograder/starter.py"
+REGENERATE_COMMAND = "./grader starter"
 
 
 def _segment(lines, first, last):

@@ -14,46 +14,12 @@ import argparse
 import os
 import sys
 
-from autograder.cli import REPO, collect_tests
-
-DEFAULT_RUBRIC = os.path.join(REPO, "rubric.yaml")
-DEFAULT_TESTS = os.path.join(REPO, "tests")
-
-
-def rubric_problems(rubric_path=DEFAULT_RUBRIC, tests_dir=DEFAULT_TESTS):
-    """(rubric, collected tests, [problems]) — a rubric that cannot be parsed is one problem."""
-    from autograder import rubric as rubric_module
-    try:
-        rubric = rubric_module.load(rubric_path)
-    except (rubric_module.RubricError, OSError) as exc:
-        return None, {}, [str(exc)]
-    tests = collect_tests(tests_dir, rubric)
-    if not tests:
-        return rubric, tests, [f"no graded tests found in {tests_dir}"]
-    return rubric, tests, rubric.problems(tests)
-
-
-def cmd_rubric_check(args):
-    rubric, tests, problems = rubric_problems(args.rubric, args.tests)
-    if problems:
-        print(f"rubric check FAILED ({len(problems)} problem{'s' if len(problems) > 1 else ''}):")
-        for problem in problems:
-            print(f"  - {problem}")
-        return 1
-    per_file = {}
-    for test_id, (file, decorators) in tests.items():
-        settings = rubric.settings(test_id, decorators)
-        points, visible = per_file.get(file, (0.0, 0.0))
-        per_file[file] = (points + settings.points, visible + settings.points * (settings.visibility == "visible"))
-    print(f"rubric OK: {len(tests)} tests, {sum(p for p, _ in per_file.values()):g} points")
-    for file in rubric.files:
-        points, visible = per_file.get(file, (0.0, 0.0))
-        print(f"  {file:<16} {points:>6g} points ({visible:g} in visible tests)")
-    return 0
+from staff import rubric_check
+from staff.paths import DEFAULT_RUBRIC, DEFAULT_TESTS, REPO
 
 
 def cmd_starter(args):
-    from autograder import starter
+    from staff import starter
     starter.write_starter(os.path.join(REPO, "source", "reference"), os.path.join(REPO, "starter"))
     print("starter/ regenerated from source/reference/")
     return 0
@@ -71,12 +37,12 @@ def parser():
         "check", help="fail on an entry that matches no test, a test with no points, a total that differs")
     check.add_argument("--rubric", default=DEFAULT_RUBRIC, help="rubric to check (default: %(default)s)")
     check.add_argument("--tests", default=DEFAULT_TESTS, help="graded tests (default: %(default)s)")
-    check.set_defaults(run=cmd_rubric_check)
+    check.set_defaults(run=rubric_check.cmd_rubric_check)
 
     starter = commands.add_parser("starter", help="regenerate starter/ from the reference solution")
     starter.set_defaults(run=cmd_starter)
 
-    from autograder import batch, packaging, report
+    from staff import batch, packaging, report
     packaging.add_commands(commands)
     batch.add_commands(commands)
     report.add_commands(commands)

@@ -12,10 +12,8 @@ retires. Run as an ordinary user, workers get the same limits but share that use
 `isolation` says so.
 """
 import dataclasses
-import fcntl
 import json
 import os
-import pwd
 import shutil
 import signal
 import socket
@@ -24,51 +22,15 @@ import sys
 import tempfile
 import time
 
-from autograder import failures, protocol
+from autograder import failures
+from autograder.sandbox import protocol
+from autograder.sandbox.cleanup import kill_user_processes, remove_user_files
+from autograder.sandbox.limits import Limits
+from autograder.sandbox.users import acquire_user
 
-SANDBOX_USERS = tuple(f"ag-sandbox-{i}" for i in range(1, 9))
-LOCK_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
-                        ".sandbox-locks")
 FORKSERVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "forkserver.py")
 CONTROL_TIMEOUT = 30.0
 THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
-
-
-@dataclasses.dataclass
-class Limits:
-    """Per-worker limits; rubric.yaml's `sandbox:` section sets any of them."""
-    call_timeout: float = 10.0       # seconds one call may take
-    import_timeout: float = 10.0     # seconds importing a student file may take
-    memory_mb: int = 512             # address space of one worker (one worker lives at a time)
-    max_processes: int = 8           # processes and threads the sandbox user may have
-    cpu_seconds: int = 300           # CPU time of one worker over its whole life
-    file_size_mb: int = 16           # largest file a worker may write
-    max_result_mb: int = 16          # largest reply a worker may send
-    output_chars: int = 4000         # what a student's prints may fill in one test's feedback
-    budget_seconds: float = 600.0    # the whole grading run (Gradescope's default limit is 40 min)
-
-    @classmethod
-    def from_mapping(cls, values):
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = set(values) - known
-        if unknown:
-            raise ValueError(f"unknown sandbox setting(s): {', '.join(sorted(unknown))}; known: {', '.join(sorted(known))}")
-        for key, value in values.items():
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
-                raise ValueError(f"{key} must be a positive number, not {value!r}")
-        return cls(**values)
-
-    def rlimits(self, uid):
-        limits = {
-            "RLIMIT_AS": self.memory_mb << 20,
-            "RLIMIT_CPU": int(self.cpu_seconds),
-            "RLIMIT_FSIZE": self.file_size_mb << 20,
-            "RLIMIT_CORE": 0,
-            "RLIMIT_NOFILE": 64,
-        }
-        if uid is not None:  # counted per user: only meaningful for a user of the sandbox's own
-            limits["RLIMIT_NPROC"] = self.max_processes
-        return limits
 
 
 @dataclasses.dataclass
@@ -83,49 +45,6 @@ class Worker:
     file: str
     pid: int
     channel: socket.socket
-
-
-@dataclasses.dataclass
-class SandboxUser:
-    name: str
-    uid: int
-    gid: int
-    lock: int  # descriptor holding the user's lock for as long as this run uses it
-
-
-def acquire_user(lock_dir=LOCK_DIR):
-    """A sandbox user of our own for this run (None unless root), waiting while all are busy."""
-    if os.geteuid() != 0:
-        return None
-    os.makedirs(lock_dir, mode=0o700, exist_ok=True)
-    info = os.lstat(lock_dir)
-    if info.st_uid != 0 or info.st_mode & 0o077 or not os.path.isdir(lock_dir) or os.path.islink(lock_dir):
-        raise RuntimeError(f"{lock_dir} must be a folder owned by root with mode 0700")
-    while True:
-        for name in SANDBOX_USERS:
-            fd = os.open(os.path.join(lock_dir, name), os.O_RDWR | os.O_CREAT, 0o600)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                os.close(fd)
-                continue
-            uid, gid = ensure_user(name)
-            kill_user_processes(uid)  # whatever a crashed earlier run may have left
-            return SandboxUser(name, uid, gid, fd)
-        time.sleep(0.2)
-
-
-def ensure_user(name):
-    """(uid, gid) of a system user, created (with its own group) if missing."""
-    try:
-        entry = pwd.getpwnam(name)
-    except KeyError:
-        subprocess.run(["useradd", "--system", "--no-create-home", "--home-dir", "/nonexistent",
-                        "--shell", "/usr/sbin/nologin", "--user-group", name], capture_output=True)
-        entry = pwd.getpwnam(name)
-    if entry.pw_uid == 0 or entry.pw_gid == 0:
-        raise RuntimeError(f"{name} must not be root")
-    return entry.pw_uid, entry.pw_gid
 
 
 class ForkServer:
@@ -414,63 +333,6 @@ def interpret(file, function, reply, max_bytes, output_chars=Limits.output_chars
     except (protocol.ProtocolError, ValueError, RecursionError) as exc:
         raise failures.BadResult(function, f"the worker sent a malformed value ({exc})") from None
     return CallResult(value, printed, mutated)
-
-
-def remove_user_files(uid, places=("/tmp", "/var/tmp", "/dev/shm")):
-    """Delete what uid left in the world-writable folders, so that nothing of one student's run is
-    there when the same sandbox user grades the next submission of a batch."""
-    for place in places:
-        try:
-            entries = list(os.scandir(place))
-        except OSError:
-            continue
-        for entry in entries:
-            try:
-                if entry.stat(follow_symlinks=False).st_uid != uid:
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    shutil.rmtree(entry.path, ignore_errors=True)
-                else:
-                    os.unlink(entry.path)
-            except OSError:
-                pass
-
-
-def user_processes(uid):
-    """Pids of the live (not zombie) processes whose real uid is uid."""
-    return [pid for pid in _pids() if _real_uid(pid) == uid]
-
-
-def kill_user_processes(uid, rounds=50):
-    """SIGKILL every process whose real uid is uid, repeating while new ones appear (fork loops)."""
-    for _ in range(rounds):
-        victims = user_processes(uid)
-        for pid in victims:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        if not victims:
-            return True
-        time.sleep(0.01)
-    return False
-
-
-def _pids():
-    return [int(entry) for entry in os.listdir("/proc") if entry.isdigit()]
-
-
-def _real_uid(pid):
-    """The real uid of a live (not zombie) process, from /proc/PID/status: a process that dropped
-    root is non-dumpable, so its /proc folder is owned by root whatever its uid."""
-    try:
-        with open(f"/proc/{pid}/status") as status:
-            fields = dict(line.split(":", 1) for line in status if ":" in line)
-    except (FileNotFoundError, ProcessLookupError, PermissionError):
-        return None
-    if fields.get("State", "").split()[:1] == ["Z"]:
-        return None
-    return int(fields["Uid"].split()[0])
 
 
 def _text(value, cap=8000):

@@ -11,16 +11,14 @@ as root) the sandbox user's uid and gid with no supplementary groups.
 Requests arrive on a SOCK_SEQPACKET control socket, one JSON packet each, a spawn request
 carrying the worker's end of its channel as an SCM_RIGHTS file descriptor.
 """
-import ctypes
 import json
 import os
-import resource
 import signal
 import socket
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SOURCE = os.path.dirname(HERE)
+SOURCE = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, SOURCE)
 
 import numpy  # noqa: E402,F401  (loaded once here so every worker starts with it)
@@ -33,10 +31,8 @@ PRELOAD = ("__future__", "bisect", "collections", "copy", "dataclasses", "decima
 for _name in PRELOAD:
     __import__(_name)
 
-from autograder import protocol, worker  # noqa: E402
-
-CLONE_NEWNET = 0x40000000
-
+from autograder.sandbox import protocol, worker  # noqa: E402
+from autograder.sandbox.confinement import confine, keep_only  # noqa: E402
 
 def main(control_fd):
     control = socket.socket(fileno=control_fd)
@@ -99,34 +95,6 @@ def run_child(channel_fd, request):
                      request["max_result_bytes"], network_isolated, request["output_chars"])
     finally:
         os._exit(0)
-
-
-def keep_only(channel_fd):
-    """Close every inherited descriptor but the channel; stdio points at /dev/null."""
-    null = os.open(os.devnull, os.O_RDWR)
-    for fd in (0, 1, 2):
-        if fd != null:
-            os.dup2(null, fd)
-    os.closerange(3, channel_fd)
-    os.closerange(channel_fd + 1, 65536)
-
-
-def confine(request):
-    """Resource limits, network and user. Returns whether the network was cut off."""
-    limits = request["limits"]
-    network_isolated = False
-    uid, gid = request["uid"], request["gid"]
-    if uid is not None:
-        libc = ctypes.CDLL(None, use_errno=True)
-        network_isolated = libc.unshare(CLONE_NEWNET) == 0
-        os.setgroups([])
-        os.setgid(gid)
-        os.setuid(uid)
-        if os.getuid() != uid or os.geteuid() != uid or os.getegid() != gid or os.getgroups():
-            raise SystemExit("could not drop privileges")
-    for name, value in limits.items():
-        resource.setrlimit(getattr(resource, name), (value, value))
-    return network_isolated
 
 
 if __name__ == "__main__":

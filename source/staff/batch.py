@@ -21,7 +21,7 @@ import time
 import yaml
 
 from autograder import cli, records, results as results_module, rubric as rubric_module
-from autograder.tool import DEFAULT_RUBRIC, DEFAULT_TESTS
+from staff.paths import DEFAULT_RUBRIC, DEFAULT_TESTS
 
 
 @dataclasses.dataclass
@@ -72,7 +72,8 @@ def remember(out, submission):
 
 def run_batch(root, out, *, jobs, rubric_path=DEFAULT_RUBRIC, tests_dir=DEFAULT_TESTS, progress=True):
     """Grade every submission under root not yet graded into out; returns (graded, skipped, crashed)."""
-    from autograder.sandbox import ForkServer, acquire_user
+    from autograder.sandbox.controller import ForkServer
+    from autograder.sandbox.users import acquire_user
     submissions = find_submissions(root)
     todo = [s for s in submissions if not os.path.exists(paths(out, s)[1])]
     os.makedirs(out, exist_ok=True)

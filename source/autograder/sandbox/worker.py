@@ -16,7 +16,7 @@ import traceback
 
 import numpy as np
 
-from autograder import protocol
+from autograder.sandbox import protocol
 
 TEXT_CAP = 4000
 

@@ -15,17 +15,14 @@ import zipfile
 
 import yaml
 
-from autograder.cli import REPO
+from staff.paths import REPO
+from staff.rubric_check import rubric_problems
 
 FIXED_TIME = (2020, 1, 1, 0, 0, 0)
 SKIP = re.compile(r"(^|/)(__pycache__|\.pytest_cache|\.sandbox-locks)(/|$)|\.py[co]$")
 GRADESCOPE_FILES = ["setup.sh", "run_autograder", "requirements.txt", "rubric.yaml"]
-GRADESCOPE_TREES = ["source", "tests"]
-STAFF_ONLY = {"source/staff.py"} | {"source/autograder/" + name for name in
-                                    ("tool.py", "batch.py", "report.py", "packaging.py", "starter.py", "local.py")}
-KIT_ENGINE = ["__init__.py", "checks.py", "cli.py", "discovery.py", "failures.py", "feedback.py", "local.py",
-              "plugin.py", "protocol.py", "results.py", "rubric.py", "sandbox.py", "student.py",
-              "submission_limit.py", "testkit.py", "worker.py", "graded.ini"]
+GRADESCOPE_TREES = ["source/grade.py", "source/autograder", "source/reference", "tests"]
+KIT_TREES = ["source/autograder", "source/kit"]  # the engine and the checker: never the reference
 KIT_README = re.compile(r"<!-- student-kit:start -->\n(.*?)<!-- student-kit:end -->", re.S)
 CHECK_PY = '''"""Run the visible tests on your files:  python check.py  (or: python check.py batchnorm.py)"""
 import os
@@ -33,7 +30,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "checker"))
 
-from autograder.local import main  # noqa: E402
+from kit.checker import main  # noqa: E402
 
 sys.exit(main())
 '''
@@ -77,12 +74,10 @@ def _read(root, path):
 
 def build_autograder(target, root=REPO):
     """Build autograder.zip; returns the archived paths. Refuses while the rubric check fails."""
-    from autograder.tool import rubric_problems
     _, _, problems = rubric_problems(os.path.join(root, "rubric.yaml"), os.path.join(root, "tests"))
     if problems:
         raise PackagingError("the rubric check fails, so no autograder.zip was built:\n  - " + "\n  - ".join(problems))
-    paths = [p for item in GRADESCOPE_FILES + GRADESCOPE_TREES for p in tree_files(root, item)
-             if p not in STAFF_ONLY]
+    paths = [p for item in GRADESCOPE_FILES + GRADESCOPE_TREES for p in tree_files(root, item)]
     write_zip(target, [(p, _read(root, p), p in ("setup.sh", "run_autograder")) for p in paths])
     return paths
 
@@ -90,7 +85,6 @@ def build_autograder(target, root=REPO):
 def build_kit(target, root=REPO):
     """Build the student kit; returns the archived paths."""
     from autograder import rubric as rubric_module
-    from autograder.tool import rubric_problems
     rubric, tests, problems = rubric_problems(os.path.join(root, "rubric.yaml"), os.path.join(root, "tests"))
     if problems:
         raise PackagingError("the rubric check fails, so no kit was built:\n  - " + "\n  - ".join(problems))
@@ -112,8 +106,8 @@ def build_kit(target, root=REPO):
                (folder + "check.py", CHECK_PY.encode(), False),
                (folder + "checker/rubric.yaml", yaml.safe_dump(kit_rubric, sort_keys=False).encode(), False)]
     entries += [(folder + os.path.basename(p), _read(root, p), False) for p in tree_files(root, "starter")]
-    entries += [(folder + "checker/autograder/" + name, _read(root, f"source/autograder/{name}"), False)
-                for name in KIT_ENGINE]
+    entries += [(folder + "checker/" + p.removeprefix("source/"), _read(root, p), False)
+                for tree in KIT_TREES for p in tree_files(root, tree)]
     modules = sorted({test_id.split("::")[0] for test_id in shipped})
     entries += [(folder + "checker/tests/" + m, _read(root, f"tests/{m}"), False) for m in modules]
     write_zip(target, entries)

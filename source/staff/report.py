@@ -14,7 +14,7 @@ import re
 import statistics
 
 from autograder import records, results as results_module
-from autograder.batch import graded_submissions, paths
+from staff.batch import graded_submissions, paths
 
 NUMBER = re.compile(r"(?<![A-Za-z_])-?\d+(\.\d+)?(e[-+]?\d+)?")  # not the 1 in W1
 

@@ -1,0 +1,45 @@
+"""The limits on student code: the one place they are defined, with their defaults.
+
+rubric.yaml's `sandbox:` section sets any of them; the worker applies them as resource limits
+(rlimits) before any student code runs, and the controller applies the time limits.
+"""
+import dataclasses
+
+
+@dataclasses.dataclass
+class Limits:
+    """Per-worker limits; rubric.yaml's `sandbox:` section sets any of them."""
+    call_timeout: float = 10.0       # seconds one call may take
+    import_timeout: float = 10.0     # seconds importing a student file may take
+    memory_mb: int = 512             # address space of one worker (one worker lives at a time)
+    max_processes: int = 8           # processes and threads the sandbox user may have
+    cpu_seconds: int = 300           # CPU time of one worker over its whole life
+    file_size_mb: int = 16           # largest file a worker may write
+    max_result_mb: int = 16          # largest reply a worker may send
+    output_chars: int = 4000         # what a student's prints may fill in one test's feedback
+    budget_seconds: float = 600.0    # the whole grading run (Gradescope's default limit is 40 min)
+
+    @classmethod
+    def from_mapping(cls, values):
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = set(values) - known
+        if unknown:
+            raise ValueError(f"unknown sandbox setting(s): {', '.join(sorted(unknown))}; known: {', '.join(sorted(known))}")
+        for key, value in values.items():
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
+                raise ValueError(f"{key} must be a positive number, not {value!r}")
+        return cls(**values)
+
+    def rlimits(self, uid):
+        limits = {
+            "RLIMIT_AS": self.memory_mb << 20,
+            "RLIMIT_CPU": int(self.cpu_seconds),
+            "RLIMIT_FSIZE": self.file_size_mb << 20,
+            "RLIMIT_CORE": 0,
+            "RLIMIT_NOFILE": 64,
+        }
+        if uid is not None:  # counted per user: only meaningful for a user of the sandbox's own
+            limits["RLIMIT_NPROC"] = self.max_processes
+        return limits
+
+

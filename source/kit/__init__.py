@@ -1,0 +1,1 @@
+"""The student kit's checker: runs the visible tests on a student's own machine (check.py)."""

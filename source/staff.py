@@ -1,9 +1,0 @@
-"""Entry point of ./grader (the course staff's tool), started as `python -I source/staff.py`."""
-import os
-import sys
-
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-from autograder.tool import main  # noqa: E402
-
-sys.exit(main())
