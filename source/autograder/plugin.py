@@ -36,6 +36,7 @@ class Outcome:
     seconds: float = 0.0
     internal: str = ""     # the grader's own traceback, for staff only (never in results.json)
     order: int = 0         # position in the test files, so results list tests as written
+    misconceptions: list = dataclasses.field(default_factory=list)  # ids of named mistakes the feedback names
 
     @property
     def passed(self):
@@ -106,6 +107,7 @@ class GradingPlugin:
         if isinstance(error, failures.StudentFailure):
             outcome.kind = error.kind
             outcome.fraction = getattr(error, "fraction", 0.0)
+            outcome.misconceptions = list(getattr(error, "misconceptions", []))
             outcome.hidden_output, outcome.visible_output = error.render(False), error.render(True)
         elif isinstance(error, AssertionError) and call.when == "call":
             # A test author's own message is for students; pytest's rewritten "assert 3 == 4" would

@@ -19,7 +19,8 @@ from autograder.sandbox.limits import Limits
 
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 TEST_KEYS = {"points", "visibility", "name", "number", "tags", "timeout", "hide_errors"}
-TOP_KEYS = {"total", "files", "defaults", "sandbox", "results", "tests", "submission_limit"}
+TOP_KEYS = {"total", "files", "defaults", "sandbox", "results", "tests", "submission_limit", "feedback"}
+FEEDBACK_DEFAULTS = {"misconceptions": True}  # name a known mistake when a wrong result matches it
 
 
 class RubricError(Exception):
@@ -46,6 +47,7 @@ class Rubric:
     results: dict
     entries: list  # [(pattern, compiled regex, settings dict)] in file order
     submission_limit: dict = None
+    feedback: dict = dataclasses.field(default_factory=lambda: dict(FEEDBACK_DEFAULTS))
 
     def settings(self, test_id, decorators=None):
         """Effective settings of one test: defaults < decorators < matching rubric entries."""
@@ -120,7 +122,14 @@ def parse(data, where="rubric.yaml"):
         limit = submission_limit.check_setting(data.get("submission_limit"), where)
     except ValueError as exc:
         raise RubricError(str(exc)) from None
-    return Rubric(total, files, defaults, limits, results, entries, limit)
+    feedback = data.get("feedback") or {}
+    if not isinstance(feedback, dict):
+        raise RubricError(f"{where}: feedback: must be a mapping of settings")
+    _no_unknown(feedback, set(FEEDBACK_DEFAULTS), f"{where}: feedback")
+    for key, value in feedback.items():
+        if not isinstance(value, bool):
+            raise RubricError(f"{where}: feedback.{key} must be true or false")
+    return Rubric(total, files, defaults, limits, results, entries, limit, {**FEEDBACK_DEFAULTS, **feedback})
 
 
 def pattern_regex(pattern):

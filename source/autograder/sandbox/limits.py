@@ -5,6 +5,9 @@ rubric.yaml's `sandbox:` section sets any of them; the worker applies them as re
 """
 import dataclasses
 
+# The confinement layers, as results.json reports them and as `require:` names them.
+LAYERS = ("sandbox-user", "no-new-privs", "seccomp", "landlock", "network-namespace", "rlimits", "disk-quota")
+
 
 @dataclasses.dataclass
 class Limits:
@@ -18,6 +21,7 @@ class Limits:
     max_result_mb: int = 16          # largest reply a worker may send
     output_chars: int = 4000         # what a student's prints may fill in one test's feedback
     budget_seconds: float = 600.0    # the whole grading run (Gradescope's default limit is 40 min)
+    require: tuple = ()              # layers (LAYERS) without which the grader refuses to grade
 
     @classmethod
     def from_mapping(cls, values):
@@ -25,10 +29,14 @@ class Limits:
         unknown = set(values) - known
         if unknown:
             raise ValueError(f"unknown sandbox setting(s): {', '.join(sorted(unknown))}; known: {', '.join(sorted(known))}")
+        values = dict(values)
+        require = values.pop("require", None) or []
+        if not isinstance(require, list) or any(layer not in LAYERS for layer in require):
+            raise ValueError(f"require must be a list of layers among {', '.join(LAYERS)}, not {require!r}")
         for key, value in values.items():
             if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
                 raise ValueError(f"{key} must be a positive number, not {value!r}")
-        return cls(**values)
+        return cls(**values, require=tuple(require))
 
     def rlimits(self, uid):
         limits = {
