@@ -5,8 +5,9 @@
 #   ./setup.sh --dev    the same plus what the project's own self-tests need
 #
 # Gradescope runs it once, as root, on a bare Ubuntu 22.04 image; it also works on Debian 12.
-# As root it also creates the unprivileged users that student code runs as (ag-sandbox-1..8) and
-# makes the grader's own files unreadable to them. As an ordinary user it skips those two steps.
+# As root it also creates the unprivileged users that student code runs as (ag-sandbox-1..8),
+# copies numpy where they can read it (/var/lib/autograder-sandbox) and closes this checkout to
+# them. As an ordinary user it skips those steps.
 set -euo pipefail
 here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
 cd "$here"
@@ -44,13 +45,17 @@ if [ "$(id -u)" = 0 ]; then
       useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin --user-group "$user"
     fi
   done
-  # Student code may read numpy in .venv, nothing of the grader's own.
-  chmod 755 "$here" .venv
-  chmod -R go-rwx source tests rubric.yaml
-  if ! runuser -u "${sandbox_users[0]}" -- .venv/bin/python -I -c 'import heapq, numpy' 2>/dev/null; then
-    say "ERROR: the sandbox users cannot run .venv/bin/python or read its standard library; put the" \
-        "repository and the interpreter where every user can read them" >&2
+  # Workers read numpy from a copy outside the checkout, so the checkout is closed to every other
+  # user, whatever appears in it later (dist/, selftests/, batch output).
+  runtime=$(.venv/bin/python -I source/autograder/sandbox/prepare.py)
+  chmod 700 "$here"
+  interpreter=$(.venv/bin/python -c 'import sys; print(sys._base_executable)')
+  if ! runuser -u "${sandbox_users[0]}" -- "$interpreter" -I -S -c \
+      "import sys; sys.path.append('$runtime'); import heapq, numpy" 2>/dev/null; then
+    say "ERROR: the sandbox users cannot run $interpreter or read its standard library; use a Python" \
+        "installed for every user (e.g. /usr/bin/python3)" >&2
     exit 1
   fi
+  say "worker runtime (numpy for graded code): $runtime"
 fi
 say "done: $(.venv/bin/python -c 'import numpy, pytest, sys; print(f"python {sys.version.split()[0]}, numpy {numpy.__version__}, pytest {pytest.__version__}")')"

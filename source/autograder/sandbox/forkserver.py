@@ -1,12 +1,13 @@
 """The fork server: a clean process with numpy loaded that forks one worker per request.
 
-Started by the trusted side (sandbox.py) as `python -I forkserver.py FD`, it never loads the
-reference, the tests or the rubric, so nothing secret is in the memory a worker inherits.
-Forking it costs milliseconds instead of a fresh interpreter and numpy import per worker.
+Started by the trusted side (controller.py) as `python -I -S forkserver.py FD PACKAGES`, it
+never loads the reference, the tests or the rubric, so nothing secret is in the memory a worker
+inherits; it imports numpy from PACKAGES (runtime.py), a folder the sandbox users can read, and
+nothing from site-packages. Forking it costs milliseconds instead of a fresh interpreter and
+numpy import per worker.
 
-Each forked child confines itself before any student code runs: a new session, only its own
-channel open, resource limits, no network where the kernel lets it, and (when the server runs
-as root) the sandbox user's uid and gid with no supplementary groups.
+Each forked child confines itself (confinement/) before any student code runs and sends the
+report of its layers as its first message; only then does the worker import the student's file.
 
 Requests arrive on a SOCK_SEQPACKET control socket, one JSON packet each, a spawn request
 carrying the worker's end of its channel as an SCM_RIGHTS file descriptor.
@@ -19,12 +20,12 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, SOURCE)
+PACKAGES = sys.argv[2] if __name__ == "__main__" else None
+sys.path[:] = [SOURCE] + [p for p in sys.path if p not in (HERE, "")] + ([PACKAGES] if PACKAGES else [])
 
 import numpy  # noqa: E402,F401  (loaded once here so every worker starts with it)
 
-# Standard modules a numpy assignment commonly imports, loaded before the fork: free for every
-# worker, and importable even where the interpreter's own files are unreadable to the sandbox user.
+# Standard modules a numpy assignment commonly imports, loaded before the fork: free for every worker.
 PRELOAD = ("__future__", "bisect", "collections", "copy", "dataclasses", "decimal", "encodings.idna", "fractions",
            "functools", "heapq", "itertools", "json", "math", "numbers", "operator", "random", "re",
            "statistics", "string", "time", "typing", "numpy.linalg", "numpy.fft", "numpy.random")
@@ -33,6 +34,7 @@ for _name in PRELOAD:
 
 from autograder.sandbox import protocol, worker  # noqa: E402
 from autograder.sandbox.confinement import confine, keep_only  # noqa: E402
+
 
 def main(control_fd):
     control = socket.socket(fileno=control_fd)
@@ -70,10 +72,12 @@ def reap(pid):
 
 
 def run_child(channel_fd, request):
-    """Confine this freshly forked process, then serve one student module. Never returns.
+    """Confine this freshly forked process, report its layers, then serve one student module
+    (or, for a probe, nothing). Never returns.
 
-    The first message on the channel comes from here, before any student code runs: "started",
-    or "setup-failed" with the reason, so a broken sandbox is never blamed on the student.
+    The first message on the channel comes from here, before any student code runs: "started"
+    with the layers, or "setup-failed" with the reason, so a broken sandbox is never blamed on
+    the student and a student module can never forge the report.
     """
     try:
         channel = socket.socket(fileno=channel_fd)
@@ -82,7 +86,7 @@ def run_child(channel_fd, request):
             keep_only(channel_fd)
             for sig in (signal.SIGCHLD, signal.SIGPIPE, signal.SIGINT, signal.SIGTERM):
                 signal.signal(sig, signal.SIG_DFL)
-            network_isolated = confine(request)
+            layers = confine(request)
             os.chdir(request["scratch"])
             os.environ.clear()
             os.environ.update(request["env"])
@@ -90,9 +94,12 @@ def run_child(channel_fd, request):
         except BaseException as exc:
             protocol.send(channel, {"event": "setup-failed", "error": f"{type(exc).__name__}: {exc}"})
             raise
-        protocol.send(channel, {"event": "started"})
-        worker.serve(channel, request["module"], request["path"], request["submission"],
-                     request["max_result_bytes"], network_isolated, request["output_chars"])
+        protocol.send(channel, {"event": "started", "layers": layers})
+        if request["module"] is None:
+            channel.recv(1)  # a probe: stay alive, for the trusted side to look at, until it hangs up
+        else:
+            worker.serve(channel, request["module"], request["path"], request["submission"],
+                         request["max_result_bytes"], request["output_chars"])
     finally:
         os._exit(0)
 

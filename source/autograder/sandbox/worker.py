@@ -85,8 +85,7 @@ def import_student_module(name, path):
     return module
 
 
-def serve(channel, module_name, module_path, submission_dir, max_result_bytes, network_isolated,
-          output_chars=TEXT_CAP):
+def serve(channel, module_name, module_path, submission_dir, max_result_bytes, output_chars=TEXT_CAP):
     """Import the student's module, then answer calls on `channel` until it closes."""
     capture = CappedText(output_chars)
     sys.stdout = sys.stderr = capture
@@ -96,8 +95,7 @@ def serve(channel, module_name, module_path, submission_dir, max_result_bytes, n
         protocol.send(channel, {"event": "import", "ok": False,
                                 "error": describe_error(exc, submission_dir), "stdout": capture.take()})
         return
-    protocol.send(channel, {"event": "import", "ok": True, "stdout": capture.take(),
-                            "network_isolated": network_isolated})
+    protocol.send(channel, {"event": "import", "ok": True, "stdout": capture.take()})
     while True:
         try:
             request = protocol.recv(channel, max_bytes=1 << 30)
