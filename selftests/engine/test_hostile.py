@@ -46,7 +46,8 @@ def scale_body(code, base=WRONG, old="    return c + x"):
 def sandbox_processes(graded):
     """Live processes of the sandbox user this grading ran as (named in results' extra_data)."""
     from autograder.sandbox.cleanup import user_processes
-    uid = int(re.search(r"\(uid (\d+)\)", graded.results["extra_data"]["isolation"]).group(1))
+    detail = graded.results["extra_data"]["isolation"]["layers"]["sandbox-user"]["detail"]
+    uid = int(re.search(r"\(uid (\d+)\)", detail).group(1))
     return user_processes(uid)
 
 
@@ -192,16 +193,10 @@ def test_an_infinite_loop_times_out_and_grading_goes_on(grade):
 
 
 def test_a_hang_at_import_costs_one_import_timeout_not_one_per_test(grade):
-    """The file is imported once (each import leaves a mark), and every one of its tests reports it."""
-    import tempfile
-    from pathlib import Path
-    marks = Path(tempfile.mkdtemp(prefix="imports-"))
-    os.chmod(marks, 0o777)  # where the sandbox user can write
-    hang = f"import os\nos.close(os.open(os.path.join({str(marks)!r}, str(os.getpid())), os.O_CREAT))\nwhile True:\n    pass\n"
-    graded = grade({"toy.py": hang, "other.py": CORRECT_OTHER})
-    imports = len(list(marks.iterdir()))
-    shutil.rmtree(marks)
-    assert imports == 1
+    """The file is imported once (the grader's staff log counts import timeouts), and every one of
+    its tests reports it."""
+    graded = grade({"toy.py": "while True:\n    pass\n", "other.py": CORRECT_OTHER})
+    assert graded.stdout.count("toy.py: importing it took longer than") == 1
     toy_tests = [t for t in graded.results["tests"] if t["extra_data"]["file"] == "toy.py"]
     assert all(t["extra_data"]["kind"] == "import timeout" for t in toy_tests)
     assert "Importing toy.py took longer than 3 s" in graded.test("test_scale_doubles_a_vector")["output"]
@@ -280,7 +275,7 @@ def test_the_grader_cannot_be_signalled_or_traced(grade):
     graded = grade({"toy.py": scale_body("""
         import os, signal, ctypes
         results = []
-        for pid in [os.getppid(), 1] + [int(p) for p in os.listdir("/proc") if p.isdigit()]:
+        for pid in [os.getppid(), 1] + list(range(2, 4096)):
             try:
                 os.kill(pid, signal.SIGKILL if pid != os.getpid() else 0)
                 results.append(("killed", pid))
@@ -346,9 +341,8 @@ def test_the_network_is_cut_off_where_the_kernel_allows(grade):
             raise RuntimeError("connected")
         except OSError as exc:
             raise RuntimeError(f"network: {type(exc).__name__}: {exc}")""")})
-    if "no network" not in graded.results["extra_data"]["isolation"]:
-        pytest.skip("this kernel does not allow a network namespace: " + graded.results["extra_data"]["isolation"])
-    assert "Network is unreachable" in graded.test("test_scale_doubles_a_vector")["output"]
+    assert "network: PermissionError: [Errno 1] Operation not permitted" in graded.test("test_scale_doubles_a_vector")["output"]
+    assert graded.results["extra_data"]["isolation"]["layers"]["seccomp"]["on"]
 
 
 def test_the_worker_does_not_run_as_root(grade):

@@ -193,5 +193,6 @@ def test_setup_and_run_autograder_work_as_gradescope_runs_them(autograder_zip, t
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     results = json.loads((home / "results" / "results.json").read_text())
     assert results["score"] == 73.5
-    assert results["extra_data"]["isolation"].startswith("sandbox user ag-sandbox-")
-    assert os.stat(home / "source" / "source").st_mode & 0o077 == 0  # locked away from the sandbox user
+    layers = results["extra_data"]["isolation"]["layers"]
+    assert layers["sandbox-user"]["on"] and layers["sandbox-user"]["detail"].startswith("ag-sandbox-")
+    assert os.stat(home / "source").st_mode & 0o077 == 0  # the whole checkout is closed to the sandbox user

@@ -80,14 +80,15 @@ def grade(submission, results_path, *, rubric_path, tests_dir, metadata_path=Non
     server and sandbox user instead of starting new ones.
     """
     from autograder import discovery, records, results, rubric as rubric_module, submission_limit
+    from autograder.sandbox.controller import SandboxMisconfigured
     start = time.monotonic()
     results.write(results.crashed("The grader was stopped before it finished (time or memory limit?)."),
                   results_path)
     staff_notes = []
     try:
         rubric = rubric_module.load(rubric_path)
-        lock_grader_files([rubric_path, tests_dir, os.path.dirname(os.path.dirname(__file__)), metadata_path,
-                           os.path.dirname(GRADESCOPE["results"]) if results_path == GRADESCOPE["results"] else None])
+        lock_grader_files([REPO, rubric_path, tests_dir, metadata_path,
+                           "/autograder" if results_path == GRADESCOPE["results"] else None])
         found = discovery.discover(submission, rubric.files)
         built = submission_limit.refusal(metadata_path, rubric.submission_limit)
         if built is not None:
@@ -95,12 +96,15 @@ def grade(submission, results_path, *, rubric_path, tests_dir, metadata_path=Non
             staff_notes.append("not graded: over the submission limit")
         else:
             outcomes, isolation, events = run_tests(found, rubric, tests_dir, show_pytest, slot)
-            staff_notes += [f"isolation: {isolation}"] + events
+            staff_notes += isolation_lines(isolation) + events
             staff_notes += [f"grader error in {o.id}:\n{o.internal}" for o in outcomes if o.internal]
             record = records.Record(found, outcomes, isolation, time.monotonic() - start)
             built = results.build(outcomes, rubric, found, record.seconds, isolation)
         if record_path:
             records.save(record, record_path)
+    except SandboxMisconfigured as exc:
+        staff_notes.append(f"not graded: {exc}")
+        built = results.misconfigured(str(exc), time.monotonic() - start)
     except Exception:
         detail = traceback.format_exc()
         staff_notes.append(f"the grader failed:\n{detail}")
@@ -162,9 +166,17 @@ def collect_tests(tests_dir, rubric):
     return grading.collected
 
 
+def isolation_lines(isolation):
+    """For staff: each confinement layer, on or off, and why."""
+    return ["isolation:"] + [f"  {name:<18} {'on ' if layer['on'] else 'OFF'}  {layer['detail']}"
+                             for name, layer in isolation["layers"].items()]
+
+
 def lock_grader_files(paths):
     """As root, make the grader's own files (and a batch's submissions and results) unreadable to
-    everyone else: to the sandbox users."""
+    everyone else: to the sandbox users. The whole checkout is closed (mode 0700), so whatever
+    appears in it later (dist/, selftests/, a batch's output) is closed too; workers read numpy
+    from a copy outside it (sandbox/runtime.py)."""
     if os.geteuid() != 0:
         return
     for path in paths:

@@ -127,6 +127,16 @@ class InputMutated(StudentFailure):
             "slice assignment on an input.")
 
 
+class DiskQuotaExceeded(StudentFailure):
+    kind = "disk quota"
+
+    def __init__(self, file, function, what):
+        super().__init__(
+            f"{function} was stopped for writing {what} of files, the most graded code may write. "
+            "A graded function should return its result, not write files; remove np.save, open(..., \"w\") "
+            "and similar calls.")
+
+
 class BudgetExhausted(StudentFailure):
     kind = "not run"
 

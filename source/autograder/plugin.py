@@ -60,11 +60,15 @@ class GradingPlugin:
             self.collection_errors.append(f"{report.nodeid}: {report.longreprtext}")
 
     def pytest_collection_modifyitems(self, items):
+        """Remember the tests as written (results list them so), then run every visible test
+        before any hidden one: a worker that has seen a hidden test's inputs never serves a
+        visible test, so this order needs no extra workers."""
         self.order = {item.nodeid: i for i, item in enumerate(items)}
         for item in items:
             marker = item.get_closest_marker("grades")
             file = marker.kwargs.get("file") if marker else None
             self.collected[item.nodeid] = (file, decorators_of(item.obj))
+        items.sort(key=lambda item: self.rubric.settings(item.nodeid, decorators_of(item.obj)).visibility != "visible")
 
     # ---------------------------------------------------------------- running
 

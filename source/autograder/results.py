@@ -164,6 +164,16 @@ def crashed(message, seconds=0.0):
     }
 
 
+def misconfigured(message, seconds=0.0):
+    """Results for a run the grader refused because it is set up wrong: zero points, and it says
+    plainly that this is not the student's fault."""
+    results = crashed(message, seconds)
+    results["output"] = ("**The autograder is misconfigured, so this submission was not graded. This is not a "
+                         "problem with your code.** Course staff have been told; please let them know, and "
+                         "resubmit once they have fixed it.\n\n" + fence(message[-2000:]))
+    return results
+
+
 def read(path):
     with open(path, encoding="utf-8") as stream:
         return json.load(stream)

@@ -74,7 +74,7 @@ class StudentFunction:
         test = SESSION.test
         test.last_call = (self.name, args, kwargs)
         try:
-            result = SESSION.sandbox.call(self.file, self.name, args, kwargs, test.call_timeout)
+            result = SESSION.sandbox.call(self.file, self.name, args, kwargs, test.call_timeout, visible=test.reveal)
         except failures.StudentFailure as failure:
             test.printed.append(getattr(failure, "printed", ""))
             raise

@@ -25,7 +25,7 @@ class InProcess:
         self.capture = worker.CappedText()
         sys.path.insert(0, self.folder)
 
-    def call(self, file, function, args, kwargs, timeout=None):
+    def call(self, file, function, args, kwargs, timeout=None, visible=True):
         module = self._module(file)
         request = {"function": function, "args": [protocol.encode(a) for a in args],
                    "kwargs": {k: protocol.encode(v) for k, v in kwargs.items()}}

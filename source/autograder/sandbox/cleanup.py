@@ -1,32 +1,122 @@
-"""Removing what a sandbox user leaves behind: its processes and its files in shared folders.
+"""Removing what a sandbox user leaves behind: processes, files in shared folders, IPC objects.
 
-Run by the trusted side when a worker retires and when a run ends, so that nothing of one
-student's run is there when the same sandbox user grades the next submission of a batch.
+Run by the trusted side (as root) when a worker retires and when a run ends, so that nothing of
+one student's run is there when the same sandbox user grades the next submission of a batch:
+no process, no file in any folder the user can write, no System V shared memory, semaphore or
+message queue, no POSIX message queue. Seccomp already refuses to create the IPC objects and
+Landlock to write outside the scratch folder; this is the layer under them, for kernels without.
 """
+import ctypes
+import json
 import os
 import shutil
 import signal
+import stat
 import time
 
+from autograder.sandbox.runtime import RUNTIME_ROOT
 
-def remove_user_files(uid, places=("/tmp", "/var/tmp", "/dev/shm")):
-    """Delete what uid left in the world-writable folders, so that nothing of one student's run is
-    there when the same sandbox user grades the next submission of a batch."""
-    for place in places:
+# Folders any user can write on a usual Linux system; setup.sh adds what it finds on this one.
+SHARED_PLACES = ("/tmp", "/var/tmp", "/dev/shm", "/dev/mqueue", "/run/lock", "/var/lock", "/var/crash")
+FOUND_PLACES = os.path.join(RUNTIME_ROOT, "writable-places.json")
+IPC_RMID = 0
+
+
+def writable_places():
+    """The folders a sandbox user can write besides its scratch folder: the usual ones, and the
+    world-writable folders setup.sh found on this machine."""
+    found = []
+    try:
+        with open(FOUND_PLACES, encoding="utf-8") as stream:
+            found = [p for p in json.load(stream) if isinstance(p, str)]
+    except (OSError, ValueError):
+        pass
+    return list(dict.fromkeys(p for p in (*SHARED_PLACES, *found) if os.path.isdir(p)))
+
+
+def find_world_writable(top="/", skip=("/proc", "/sys", "/dev")):
+    """Every folder under top that any user may write (mode o+w), without following links.
+
+    `skip`'s folders are not entered (their own writable places are listed in SHARED_PLACES).
+    """
+    found, pending = [], [top]
+    while pending:
+        folder = pending.pop()
         try:
-            entries = list(os.scandir(place))
+            entries = list(os.scandir(folder))
         except OSError:
             continue
         for entry in entries:
             try:
-                if entry.stat(follow_symlinks=False).st_uid != uid:
+                if not entry.is_dir(follow_symlinks=False) or entry.path in skip:
                     continue
+                if entry.stat(follow_symlinks=False).st_mode & stat.S_IWOTH:
+                    found.append(entry.path)
+                pending.append(entry.path)
+            except OSError:
+                continue
+    return sorted(found)
+
+
+def remove_user_files(uid, places=None):
+    """Delete everything uid owns at the top of each shared place (with what is inside)."""
+    for place in writable_places() if places is None else places:
+        for entry in owned_entries(place, uid):
+            try:
                 if entry.is_dir(follow_symlinks=False):
                     shutil.rmtree(entry.path, ignore_errors=True)
                 else:
                     os.unlink(entry.path)
             except OSError:
                 pass
+
+
+def owned_entries(place, uid):
+    try:
+        entries = list(os.scandir(place))
+    except OSError:
+        return []
+    owned = []
+    for entry in entries:
+        try:
+            if entry.stat(follow_symlinks=False).st_uid == uid:
+                owned.append(entry)
+        except OSError:
+            pass
+    return owned
+
+
+def remove_user_ipc(uid):
+    """Remove the System V shared memory segments, semaphore sets and message queues uid owns or
+    created. Returns how many were removed."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    removers = {"shm": lambda i: libc.shmctl(i, IPC_RMID, None),
+                "msg": lambda i: libc.msgctl(i, IPC_RMID, None),
+                "sem": lambda i: libc.semctl(i, 0, IPC_RMID)}
+    removed = 0
+    for kind, remove in removers.items():
+        for ident, owners in _ipc_objects(kind):
+            if uid in owners and remove(ident) == 0:
+                removed += 1
+    return removed
+
+
+def _ipc_objects(kind):
+    """[(id, {uid, cuid})] from /proc/sysvipc/<kind>."""
+    try:
+        with open(f"/proc/sysvipc/{kind}") as table:
+            header, *rows = [line.split() for line in table if line.strip()]
+    except (OSError, ValueError):
+        return []
+    column = {name: i for i, name in enumerate(header)}
+    ident = column.get({"shm": "shmid", "msg": "msqid", "sem": "semid"}[kind])
+    objects = []
+    for row in rows:
+        try:
+            objects.append((int(row[ident]), {int(row[column["uid"]]), int(row[column["cuid"]])}))
+        except (KeyError, IndexError, TypeError, ValueError):
+            continue
+    return objects
 
 
 def user_processes(uid):
@@ -49,6 +139,13 @@ def kill_user_processes(uid, rounds=50):
     return False
 
 
+def remove_everything(uid):
+    """All of the above: what a run ends with, and what a fresh start for visible tests needs."""
+    kill_user_processes(uid)
+    remove_user_files(uid)
+    remove_user_ipc(uid)
+
+
 def _pids():
     return [int(entry) for entry in os.listdir("/proc") if entry.isdigit()]
 
@@ -64,5 +161,3 @@ def _real_uid(pid):
     if fields.get("State", "").split()[:1] == ["Z"]:
         return None
     return int(fields["Uid"].split()[0])
-
-

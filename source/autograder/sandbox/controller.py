@@ -1,15 +1,20 @@
-"""The trusted side of the trust boundary: workers that run student code, and their limits.
+"""The trusted side of the trust boundary: workers that run student code, and what they may do.
 
 A Sandbox owns one fork server (forkserver.py) and at most one live worker at a time, each worker
 serving one student file. `call` ships plain data to the worker and waits, with a deadline, for
 plain data back. Whatever goes wrong over there (a hang, a crash, garbage on the wire, an enormous
-result) becomes a StudentFailure here, the worker is killed, and the next call gets a fresh one.
+result, too much written to disk) becomes a StudentFailure here, the worker is killed, and the
+next call gets a fresh one.
 
-When the grader runs as root, workers run as a sandbox user (one of SANDBOX_USERS, held for the
-whole run under a lock, so concurrent graders never share one), which cannot read the grader's
-files, signal or trace the grader, and every process it leaves behind is killed when a worker
-retires. Run as an ordinary user, workers get the same limits but share that user, and
-`isolation` says so.
+Before any student file is imported, a probe worker confines itself and reports its layers
+(confinement/); every later worker reports again, and the sandbox checks from outside what it
+can (observe): `isolation` is built from those reports only, never from anything a student module
+could rewrite. A rubric that requires a layer this machine lacks stops the run with
+SandboxMisconfigured instead of grading with less.
+
+Hidden inputs never reach visible feedback: once a worker has served a hidden test, a visible
+test gets a fresh worker and a fresh scratch folder, and (as root) nothing the sandbox user left
+anywhere survives. The plugin runs visible tests first, so this normally costs nothing.
 """
 import dataclasses
 import json
@@ -23,14 +28,25 @@ import tempfile
 import time
 
 from autograder import failures
-from autograder.sandbox import protocol
-from autograder.sandbox.cleanup import kill_user_processes, remove_user_files
-from autograder.sandbox.limits import Limits
+from autograder.sandbox import protocol, runtime
+from autograder.sandbox.cleanup import kill_user_processes, remove_everything, writable_places
+from autograder.sandbox.limits import LAYERS, Limits
+from autograder.sandbox.quota import DiskWatch
 from autograder.sandbox.users import acquire_user
 
 FORKSERVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "forkserver.py")
 CONTROL_TIMEOUT = 30.0
 THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
+
+
+class SandboxMisconfigured(Exception):
+    """The rubric requires confinement layers this machine does not provide: not the student's fault."""
+
+    def __init__(self, missing, layers):
+        self.missing = missing
+        reasons = "; ".join(f"{name}: {layers.get(name, {}).get('detail', 'not reported')}" for name in missing)
+        super().__init__(f"rubric.yaml requires the sandbox layer(s) {', '.join(missing)}, which this machine "
+                         f"does not provide ({reasons})")
 
 
 @dataclasses.dataclass
@@ -55,7 +71,8 @@ class ForkServer:
     is restarted once per request: a spawn is retried, a wait learns nothing.
     """
 
-    def __init__(self):
+    def __init__(self, worker_runtime=None):
+        self.runtime = worker_runtime or runtime.locate(as_root=os.geteuid() == 0)
         self.restarts = 0
         self._start()
 
@@ -63,7 +80,7 @@ class ForkServer:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", **{v: "1" for v in THREAD_VARS}}
         self.process = subprocess.Popen(
-            [sys.executable, "-I", "-B", FORKSERVER, str(theirs.fileno())],
+            [sys.executable, "-I", "-S", "-B", FORKSERVER, str(theirs.fileno()), self.runtime.packages],
             pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL, cwd="/")
         theirs.close()
         ours.settimeout(CONTROL_TIMEOUT)
@@ -120,18 +137,29 @@ class Sandbox:
         self.deadline = time.monotonic() + self.limits.budget_seconds
         self.current = None
         self.broken = {}  # file -> the StudentFailure its import ended in
-        self.network_isolated = None
+        self.layers = {}  # layer -> {"on": bool, "detail": str}, from the workers' reports and our checks
+        self.tainted = False  # a worker has served a hidden test since the last fresh start
         self.events = []  # instructor-facing log lines
+        self.watch = None
         self._dirs = None
 
     # ------------------------------------------------------------ lifecycle
 
     def __enter__(self):
-        if self.isolate and self.user is None:
-            self.user = acquire_user()
-        self._dirs = self._make_dirs()
-        if self.server is None:
-            self.server = ForkServer()
+        try:
+            if self.isolate and self.user is None:
+                self.user = acquire_user()
+            self._dirs = self._make_dirs()
+            if self.server is None:
+                self.server = ForkServer()
+            self._probe()
+            self._start_watch()
+            missing = [layer for layer in self.limits.require if not self.layers.get(layer, {}).get("on")]
+            if missing:
+                raise SandboxMisconfigured(missing, self.layers)
+        except BaseException:
+            self.close()
+            raise
         return self
 
     def __exit__(self, *exc):
@@ -139,13 +167,16 @@ class Sandbox:
 
     @property
     def isolation(self):
-        if self.user is None:
-            return ("limited: running as an ordinary user, student code shares this user's files and "
-                    "processes (run as root for a separate sandbox user)")
-        net = {True: "no network", False: "network not isolated (kernel refused)", None: "network unknown"}
-        return f"sandbox user {self.user.name} (uid {self.user.uid}), {net[self.network_isolated]}"
+        """{"summary": one line for people, "layers": {layer: {"on", "detail"}}}, in LAYERS order."""
+        layers = {name: self.layers[name] for name in LAYERS if name in self.layers}
+        on = [name for name, layer in layers.items() if layer["on"]]
+        off = [name for name, layer in layers.items() if not layer["on"]]
+        summary = ("layers on: " + (", ".join(on) or "none")) + ("; off: " + ", ".join(off) if off else "")
+        return {"summary": summary, "layers": layers}
 
     def close(self):
+        if self.watch is not None:
+            self.watch.stop()
         if self.server is not None:
             self._retire()
             if self.server.restarts:
@@ -157,8 +188,7 @@ class Sandbox:
             shutil.rmtree(self._dirs, ignore_errors=True)
             self._dirs = None
         if self.user is not None:
-            kill_user_processes(self.user.uid)
-            remove_user_files(self.user.uid)
+            remove_everything(self.user.uid)
             if self._own_user:
                 os.close(self.user.lock)
             self.user = None
@@ -180,12 +210,15 @@ class Sandbox:
             self._share(os.path.join(submission, name))
         self._share(submission, folder=True)
         self.staged_files = {name: os.path.join(submission, name) for name in self.staged_files}
-        scratch = os.path.join(root, "scratch")
-        os.mkdir(scratch, 0o700)
-        if self.user is not None:
-            os.chown(scratch, self.user.uid, self.user.gid)
-        self.submission_dir, self.scratch_dir = submission, scratch
+        self.submission_dir, self.scratch_dir = submission, os.path.join(root, "scratch")
+        self._new_scratch()
         return root
+
+    def _new_scratch(self):
+        shutil.rmtree(self.scratch_dir, ignore_errors=True)
+        os.mkdir(self.scratch_dir, 0o700)
+        if self.user is not None:
+            os.chown(self.scratch_dir, self.user.uid, self.user.gid)
 
     def _share(self, path, folder=False):
         """Readable by root and the sandbox user's group only; in local mode there is one user anyway."""
@@ -195,16 +228,68 @@ class Sandbox:
         else:
             os.chmod(path, 0o755 if folder else 0o644)
 
+    # ------------------------------------------------------------ what the workers can do
+
+    def _probe(self):
+        """Start a worker that imports nothing: its report of the layers, before any student code."""
+        ours, pid = self._fork(None)
+        try:
+            self._started(ours, pid)
+        finally:
+            ours.close()
+            self._kill(pid)
+            self.server.wait(pid)
+
+    def _started(self, channel, pid):
+        """Read a new worker's first message (its layers) and record them, checked from outside."""
+        started = protocol.recv(channel, 1 << 16, time.monotonic() + CONTROL_TIMEOUT)
+        if started.get("event") != "started" or type(started.get("layers")) is not dict:
+            raise RuntimeError(f"the sandbox could not start a worker: {started.get('error')}")
+        self._record(observe(pid, started["layers"], self.user))
+
+    def _record(self, report):
+        """Merge one worker's layers into the run's: a layer is on only if it was on in every worker."""
+        for name in LAYERS:
+            layer = report.get(name)
+            if not isinstance(layer, dict):
+                continue
+            fresh = {"on": layer.get("on") is True, "detail": str(layer.get("detail", ""))[:300]}
+            if name not in self.layers or (self.layers[name]["on"] and not fresh["on"]):
+                self.layers[name] = fresh
+
+    def _start_watch(self):
+        """The disk quota: scratch always; as root without Landlock also the shared places."""
+        landlock = self.layers.get("landlock", {}).get("on", False)
+        uid = self.user.uid if self.user is not None else None
+        shared = writable_places() if uid is not None and not landlock else []
+        self.watch = DiskWatch(self.scratch_dir, int(self.limits.disk_mb) << 20, int(self.limits.disk_files),
+                               uid=uid, shared=shared)
+        if uid is None and not landlock:
+            self.layers["disk-quota"] = {"on": False, "detail": (
+                "student code runs as this user and may write wherever it can; only its scratch folder is counted")}
+        else:
+            where = "its scratch folder" if landlock else "its scratch folder and every shared writable folder"
+            self.layers["disk-quota"] = {"on": True, "detail": (
+                f"{self.limits.disk_mb:g} MB and {self.limits.disk_files:g} files and folders in {where}, "
+                f"checked every {self.watch.interval * 1000:.0f} ms")}
+
     # ------------------------------------------------------------ calls
 
     def remaining(self):
         return self.deadline - time.monotonic()
 
-    def call(self, file, function, args, kwargs, timeout=None):
-        """Call file's function with plain-data arguments in a worker; return a CallResult."""
+    def call(self, file, function, args, kwargs, timeout=None, visible=False):
+        """Call file's function with plain-data arguments in a worker; return a CallResult.
+
+        `visible`: the call belongs to a visible test. A hidden call's inputs are secret until the
+        due date, so after one, a visible call first gets a fresh worker and scratch folder.
+        """
         budget = self.remaining()
         if budget <= 0:
             raise failures.BudgetExhausted(self.limits.budget_seconds)
+        if visible and self.tainted:
+            self._fresh_start()
+        self.tainted = self.tainted or not visible
         worker = self._worker_for(file)
         limit = min(timeout or self.limits.call_timeout, budget)
         request = {"op": "call", "function": function,
@@ -219,8 +304,7 @@ class Sandbox:
             self._retire()
             raise failures.ResultTooLarge(file, function, exc.length, self.max_bytes) from None
         except (EOFError, OSError):
-            status = self._retire()
-            raise failures.WorkerDied(file, function, status, self.limits.memory_mb) from None
+            raise self._died(file, function) from None
         except protocol.ProtocolError as exc:
             self._retire()
             raise failures.BadResult(function, f"the worker sent a malformed reply ({exc})") from None
@@ -235,6 +319,25 @@ class Sandbox:
         worker.channel.settimeout(limit)
         worker.channel.sendall(protocol.dumps(request))
         return protocol.recv(worker.channel, self.max_bytes, deadline)
+
+    def _died(self, file, function):
+        """The failure for a worker that ended mid-call: over the disk quota, or its exit status."""
+        status = self._retire()
+        if self.watch is not None and self.watch.exceeded:
+            exceeded, self.watch.exceeded = self.watch.exceeded, None
+            self._new_scratch()
+            return failures.DiskQuotaExceeded(file, function, exceeded)
+        return failures.WorkerDied(file, function, status, self.limits.memory_mb)
+
+    def _fresh_start(self):
+        """Nothing of what served hidden tests survives: no worker, no scratch, no leftovers."""
+        self._retire()
+        if self.user is not None:
+            remove_everything(self.user.uid)
+        self._new_scratch()
+        self.broken.clear()
+        self.tainted = False
+        self.events.append("a visible test ran after hidden ones: fresh worker and scratch folder")
 
     # ------------------------------------------------------------ workers
 
@@ -253,12 +356,15 @@ class Sandbox:
             raise
         return self.current
 
-    def _spawn(self, file):
+    def _fork(self, file):
+        """Ask the fork server for a confined worker serving `file` (None: a probe); (channel, pid)."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         uid, gid = (self.user.uid, self.user.gid) if self.user is not None else (None, None)
         request = {
-            "op": "spawn", "module": os.path.splitext(file)[0], "path": self.staged_files[file],
-            "submission": self.submission_dir, "scratch": self.scratch_dir, "uid": uid, "gid": gid,
+            "op": "spawn", "module": os.path.splitext(file)[0] if file else None,
+            "path": self.staged_files[file] if file else None,
+            "submission": self.submission_dir, "scratch": self.scratch_dir, "readable": self.server.runtime.readable,
+            "uid": uid, "gid": gid, "user": self.user.name if self.user is not None else None,
             "limits": self.limits.rlimits(uid), "max_result_bytes": self.max_bytes,
             "output_chars": int(self.limits.output_chars),
             "env": {"HOME": self.scratch_dir, "TMPDIR": self.scratch_dir, "PATH": "/usr/bin:/bin",
@@ -268,41 +374,81 @@ class Sandbox:
             pid = self.server.spawn(request, theirs)
         finally:
             theirs.close()
+        return ours, pid
+
+    def _spawn(self, file):
+        ours, pid = self._fork(file)
         worker = Worker(file, pid, ours)
         self.current = worker
-        limit = min(self.limits.import_timeout, max(self.remaining(), 0.1))
-        started = protocol.recv(ours, 1 << 16, time.monotonic() + CONTROL_TIMEOUT)
-        if started.get("event") != "started":
+        self.watch.watch(self._killer(pid))
+        try:
+            self._started(ours, pid)
+        except (EOFError, OSError, protocol.ProtocolError, RuntimeError) as exc:
             self._retire()
-            raise RuntimeError(f"the sandbox could not start a worker: {started.get('error')}")
+            raise RuntimeError(f"the sandbox could not start a worker: {exc}") from None
+        limit = min(self.limits.import_timeout, max(self.remaining(), 0.1))
         try:
             hello = protocol.recv(ours, 1 << 20, time.monotonic() + limit)
         except socket.timeout:
             self._retire()
+            self.events.append(f"{file}: importing it took longer than {limit:g} s")
             raise failures.ImportTimeout(file, limit) from None
         except (EOFError, OSError, protocol.ProtocolError):
-            status = self._retire()
-            raise failures.WorkerDied(file, f"Importing {file}", status, self.limits.memory_mb) from None
+            raise self._died(file, f"Importing {file}") from None
         if hello.get("ok") is not True:
             self._retire()
             raise failures.ImportFailed(file, _error(hello.get("error")))
-        self.network_isolated = hello.get("network_isolated") is True
         return worker
+
+    def _killer(self, pid):
+        """How the disk watch stops this worker: everything of the sandbox user, or its process group."""
+        if self.user is not None:
+            uid = self.user.uid
+            return lambda: kill_user_processes(uid)
+        return lambda: self._kill(pid)
+
+    @staticmethod
+    def _kill(pid):
+        for kill in (os.killpg, os.kill):
+            try:
+                kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
 
     def _retire(self):
         """Kill the live worker (and, as root, everything of the sandbox user); its exit status."""
         worker, self.current = self.current, None
         if worker is None:
             return None
+        if self.watch is not None:
+            self.watch.unwatch()  # after this no kill is in flight, so the pid cannot be reused under it
         worker.channel.close()
-        for kill in (os.killpg, os.kill):
-            try:
-                kill(worker.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
+        self._kill(worker.pid)
         if self.user is not None:
             kill_user_processes(self.user.uid)
         return self.server.wait(worker.pid)
+
+
+def observe(pid, reported, user):
+    """A worker's reported layers, corrected by what the trusted side sees in /proc/PID/status.
+
+    The report comes from the worker before any student code runs; this is a second opinion on
+    the layers the kernel shows (uid, no_new_privs, seccomp mode).
+    """
+    layers = {name: dict(layer) for name, layer in reported.items() if isinstance(layer, dict)}
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            fields = dict(line.rstrip("\n").split(":\t", 1) for line in status if ":\t" in line)
+    except OSError:
+        return layers
+    seen = {"seccomp": fields.get("Seccomp", "").strip() == "2",
+            "no-new-privs": fields.get("NoNewPrivs", "").strip() == "1"}
+    if user is not None:
+        seen["sandbox-user"] = fields.get("Uid", "").split()[:1] == [str(user.uid)]
+    for name, ok in seen.items():
+        if layers.get(name, {}).get("on") and not ok:
+            layers[name] = {"on": False, "detail": "reported on, but the kernel shows otherwise in /proc"}
+    return layers
 
 
 def interpret(file, function, reply, max_bytes, output_chars=Limits.output_chars):

@@ -18,6 +18,8 @@ class Limits:
     max_processes: int = 8           # processes and threads the sandbox user may have
     cpu_seconds: int = 300           # CPU time of one worker over its whole life
     file_size_mb: int = 16           # largest file a worker may write
+    disk_mb: int = 64                # all the files a run's workers may have written at once
+    disk_files: int = 2000           # files and folders a run's workers may have at once
     max_result_mb: int = 16          # largest reply a worker may send
     output_chars: int = 4000         # what a student's prints may fill in one test's feedback
     budget_seconds: float = 600.0    # the whole grading run (Gradescope's default limit is 40 min)

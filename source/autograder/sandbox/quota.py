@@ -1,0 +1,103 @@
+"""The disk quota of a grading run: what student code writes is counted, and a worker that
+writes more than its share is killed.
+
+Without CAP_SYS_ADMIN (Gradescope's Docker) there is no file-system quota or tmpfs to give a
+worker, and RLIMIT_FSIZE bounds one file, not how many. So a watchdog thread on the trusted
+side measures, every `interval` seconds while a worker lives, the bytes and entries in the
+run's scratch folder and (as root, where Landlock does not already confine writes to scratch)
+everything the sandbox user owns in the shared writable places, and kills the worker as soon as
+either is over the limit. A worker can overshoot by what it writes within one interval; files
+are capped at file_size_mb each, and the measurement stops counting at the limit, so its cost
+is bounded whatever the student creates.
+"""
+import os
+import threading
+
+from autograder.sandbox.cleanup import owned_entries
+
+
+def measure(folder, stop_bytes, stop_entries):
+    """(bytes allocated, entries) under folder, counting no further than either limit."""
+    used, entries, pending = 0, 0, [folder]
+    while pending:
+        try:
+            scan = list(os.scandir(pending.pop()))
+        except OSError:
+            continue
+        for entry in scan:
+            entries += 1
+            try:
+                info = entry.stat(follow_symlinks=False)
+                used += info.st_blocks * 512
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(entry.path)
+            except OSError:
+                continue
+            if used > stop_bytes or entries > stop_entries:
+                return used, entries
+    return used, entries
+
+
+class DiskWatch:
+    """Watches one run's writes. `watch(kill)` while a worker lives, `unwatch()` when it retires;
+    `exceeded` says what went over (None while within the quota)."""
+
+    def __init__(self, scratch, max_bytes, max_entries, uid=None, shared=(), interval=0.05):
+        self.scratch, self.uid, self.shared = scratch, uid, list(shared)
+        self.max_bytes, self.max_entries, self.interval = max_bytes, max_entries, interval
+        self.lock = threading.Lock()  # held while killing, and by the controller while it reaps
+        self.exceeded = None
+        self._kill = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="disk-quota", daemon=True)
+        self._thread.start()
+
+    def watch(self, kill):
+        with self.lock:
+            self._kill = kill
+
+    def unwatch(self):
+        with self.lock:
+            self._kill = None
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join()
+
+    def usage(self):
+        """(bytes, entries) written so far, counted no further than the quota."""
+        used, entries = measure(self.scratch, self.max_bytes, self.max_entries)
+        if self.uid is not None:
+            for place in self.shared:
+                for entry in owned_entries(place, self.uid):
+                    more, count = measure_entry(entry, self.max_bytes - used, self.max_entries - entries)
+                    used, entries = used + more, entries + count
+        return used, entries
+
+    def check(self):
+        """Measure once; kill the watched worker if it is over the quota."""
+        with self.lock:
+            if self._kill is None:
+                return
+            used, entries = self.usage()
+            if used > self.max_bytes or entries > self.max_entries:
+                self.exceeded = (f"more than {self.max_bytes >> 20} MB" if used > self.max_bytes
+                                 else f"more than {self.max_entries} files and folders")
+                self._kill()
+                self._kill = None
+
+    def _run(self):
+        while not self._stop.wait(self.interval):
+            self.check()
+
+
+def measure_entry(entry, stop_bytes, stop_entries):
+    """(bytes, entries) of one directory entry and, for a folder, what is inside it."""
+    try:
+        info = entry.stat(follow_symlinks=False)
+    except OSError:
+        return 0, 0
+    if not entry.is_dir(follow_symlinks=False):
+        return info.st_blocks * 512, 1
+    used, entries = measure(entry.path, stop_bytes, stop_entries)
+    return used + info.st_blocks * 512, entries + 1
