@@ -17,6 +17,10 @@ REPO = Path(__file__).resolve().parents[2]
 TOY = REPO / "selftests" / "fixtures" / "toy"
 SCHEMA = json.loads((REPO / "selftests" / "fixtures" / "results.schema.json").read_text())
 AS_ROOT = os.geteuid() == 0
+# Exactly the capabilities Docker gives a container's root by default, as on Gradescope: no
+# CAP_SYS_ADMIN, so no new namespaces.
+DOCKER_CAPS = ["setpriv", "--bounding-set", "-all,+chown,+dac_override,+fowner,+fsetid,+kill,+setgid,+setuid,+setpcap,"
+               "+net_bind_service,+net_raw,+sys_chroot,+mknod,+audit_write,+setfcap", "--"]
 
 
 @dataclasses.dataclass
@@ -47,9 +51,11 @@ def write_files(folder, files):
     return Path(folder)
 
 
-def run_grader(submission, tmp_path, rubric=TOY / "rubric.yaml", tests=TOY / "tests", extra=(), timeout=300):
+def run_grader(submission, tmp_path, rubric=TOY / "rubric.yaml", tests=TOY / "tests", extra=(), timeout=300,
+               wrapper=(), source=REPO / "source"):
+    """Grade with source/grade.py in a subprocess; `wrapper` prefixes the command (e.g. DOCKER_CAPS)."""
     out = Path(tmp_path) / "results" / "results.json"
-    command = [sys.executable, "-I", str(REPO / "source" / "grade.py"), "--submission", str(submission),
+    command = [*wrapper, sys.executable, "-I", str(Path(source) / "grade.py"), "--submission", str(submission),
                "--results", str(out), "--rubric", str(rubric), "--tests", str(tests), *extra]
     proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
     assert proc.returncode == 0, proc.stdout + proc.stderr

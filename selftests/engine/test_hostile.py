@@ -3,7 +3,9 @@
 Each attack is a toy.py (sometimes with company). Most of them compute `scale` wrongly, so any
 point they earn on `scale` would be an escape; the ones that compute correctly check that the
 attack costs nothing else. Attacks that need a separate user (reading the grader's files,
-signalling it) are only meaningful as root, which is how CI and Gradescope run.
+signalling it) are only meaningful as root, which is how CI and Gradescope run. As root, every
+attack runs twice: with all of root's capabilities (a staff machine) and with exactly Docker's
+default set (Gradescope's container: no CAP_SYS_ADMIN, so no network namespace).
 """
 import os
 import re
@@ -12,9 +14,20 @@ import textwrap
 
 import pytest
 
-from .helpers import AS_ROOT, CORRECT_OTHER, CORRECT_TOY, REPO
+from .helpers import AS_ROOT, CORRECT_OTHER, CORRECT_TOY, DOCKER_CAPS, REPO, run_grader, write_files
 
 root_only = pytest.mark.skipif(not AS_ROOT, reason="the sandbox user exists only when grading as root")
+WHERE = {"staff machine": (), "gradescope container": DOCKER_CAPS} if AS_ROOT and shutil.which("setpriv") \
+    else {"as this user": ()}
+
+
+@pytest.fixture(params=list(WHERE))
+def grade(request, tmp_path):
+    """grade({"toy.py": source, ...}) -> Graded, once with each capability set in WHERE."""
+    def run(files, **options):
+        return run_grader(write_files(tmp_path / "submission", files), tmp_path, wrapper=WHERE[request.param],
+                          **options)
+    return run
 
 WRONG = """
 import numpy as np
@@ -333,7 +346,7 @@ def test_the_staged_submission_cannot_be_modified(grade):
 
 
 @root_only
-def test_the_network_is_cut_off_where_the_kernel_allows(grade):
+def test_the_network_is_refused(grade):
     graded = grade({"toy.py": scale_body("""
         import socket
         try:

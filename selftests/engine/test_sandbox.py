@@ -56,3 +56,28 @@ def test_staged_files_are_readable_by_this_runs_sandbox_user_only(module):
             assert (info.st_uid, info.st_gid) == (0, sandbox.user.gid)
             assert info.st_mode & 0o007 == 0  # nothing for other users, such as another student's worker
         assert sandbox.call("mod.py", "whoami", (), {}).value == sandbox.user.uid
+
+
+REMEMBERS = """
+import os
+
+SEEN = []
+
+def remember(value):
+    left_before = os.path.exists("seen.txt")
+    SEEN.append(value)
+    with open("seen.txt", "a") as log:
+        log.write(f"{value}\\n")
+    return [len(SEEN), left_before]
+"""
+
+
+@pytest.mark.parametrize("isolate", [True, False] if os.geteuid() == 0 else [False])
+def test_a_visible_call_after_a_hidden_one_gets_a_fresh_worker_and_scratch_folder(tmp_path, isolate):
+    path = tmp_path / "mod.py"
+    path.write_text(REMEMBERS)
+    with Sandbox({"mod.py": str(path)}, Limits(), isolate=isolate) as sandbox:
+        calls = [(1, True), (2, False), (3, False), (4, True), (5, True)]
+        seen = [sandbox.call("mod.py", "remember", (value,), {}, visible=visible).value for value, visible in calls]
+    # visible then hidden: one worker; the first visible call after hidden ones starts afresh
+    assert seen == [[1, False], [2, True], [3, True], [1, False], [2, True]]
