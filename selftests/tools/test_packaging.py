@@ -9,6 +9,8 @@ import zipfile
 
 import pytest
 
+from selftests.engine.helpers import DOCKER_CAPS
+
 from .helpers import REPO, grader
 
 AS_ROOT = os.geteuid() == 0
@@ -167,8 +169,9 @@ def test_the_kit_checker_gives_the_graders_own_feedback(kit, tmp_path):
 def test_setup_and_run_autograder_work_as_gradescope_runs_them(autograder_zip, tmp_path):
     """The archive unzipped into /autograder/source (a private mount, so the machine's own /autograder
     is untouched), setup.sh run as root, run_autograder copied to /autograder and run with no
-    arguments: it grades /autograder/submission as the sandbox user and writes
-    /autograder/results/results.json."""
+    arguments, both with exactly Docker's default capabilities, as in Gradescope's container: it
+    grades /autograder/submission as the sandbox user and writes /autograder/results/results.json."""
+    docker = " ".join(f"'{arg}'" for arg in DOCKER_CAPS)
     home = tmp_path / "autograder"
     with zipfile.ZipFile(autograder_zip) as archive:
         archive.extractall(home / "source")
@@ -182,9 +185,9 @@ def test_setup_and_run_autograder_work_as_gradescope_runs_them(autograder_zip, t
     if created:
         os.mkdir("/autograder")
     try:
-        script = ("set -e; mount --bind '{home}' /autograder; cd /autograder/source; bash ./setup.sh >/dev/null; "
+        script = ("set -e; mount --bind '{home}' /autograder; cd /autograder/source; {docker} bash ./setup.sh >/dev/null; "
                   "cp /autograder/source/run_autograder /autograder/run_autograder; cd /autograder; "
-                  "/autograder/run_autograder").format(home=home)
+                  "{docker} /autograder/run_autograder").format(home=home, docker=docker)
         proc = subprocess.run(["unshare", "--mount", "--propagation", "private", "bash", "-c", script],
                               capture_output=True, text=True, timeout=900)
     finally:
@@ -195,4 +198,5 @@ def test_setup_and_run_autograder_work_as_gradescope_runs_them(autograder_zip, t
     assert results["score"] == 73.5
     layers = results["extra_data"]["isolation"]["layers"]
     assert layers["sandbox-user"]["on"] and layers["sandbox-user"]["detail"].startswith("ag-sandbox-")
+    assert layers["seccomp"]["on"] and not layers["network-namespace"]["on"]  # no CAP_SYS_ADMIN in Docker
     assert os.stat(home / "source").st_mode & 0o077 == 0  # the whole checkout is closed to the sandbox user
