@@ -4,10 +4,14 @@ Measures, on this machine:
   1. wall time of ./run_autograder on one correct submission (interpreter start to results.json);
   2. the same graded tests run unsandboxed, student code called in the test process itself;
   3. the per-call cost of the sandbox's proxy, against a direct call;
-  4. batch throughput: ./grader batch over copies of the corpus's four correct styles.
+  4. batch throughput: ./grader batch over copies of the corpus's four correct styles;
+  5. with --compare REV: 1 and 3 again with the code of git revision REV (checked out in a temporary
+     worktree, sharing this .venv), to show what a change to the sandbox costs. The confinement
+     layers of issue 7 were measured with `--compare d3ecbee`, the last commit without them.
 Writes bench/results.md and copies it into README.md between the bench markers. These figures are
 reports, never assertions: no test depends on how fast anything runs.
 """
+import argparse
 import json
 import os
 import platform
@@ -34,7 +38,7 @@ from kit import checker
 class InProcessSandbox(checker.InProcess):
     def __init__(self, staged, limits=None, notes=None, **_):
         super().__init__({folder!r})
-        self.isolation, self.events = "none (benchmark)", []
+        self.isolation, self.events = {{"summary": "none (benchmark)", "layers": {{}}}}, []
     def __enter__(self):
         return self
     def __exit__(self, *exc):
@@ -61,9 +65,9 @@ def timed(command, **kwargs):
     return time.perf_counter() - start
 
 
-def grading_time(submission, work):
+def grading_time(submission, work, checkout=REPO):
     results = work / "results.json"
-    times = [timed([str(REPO / "run_autograder"), "--submission", str(submission), "--results", str(results),
+    times = [timed([str(checkout / "run_autograder"), "--submission", str(submission), "--results", str(results),
                     "--quiet"]) for _ in range(RUNS)]
     assert json.loads(results.read_text())["score"] == 100
     return statistics.median(times)
@@ -75,20 +79,36 @@ def unsandboxed_time(submission):
     return statistics.median(timed([sys.executable, "-I", "-c", script]) for _ in range(RUNS))
 
 
+CALLS = """
+import sys, time
+sys.path.insert(0, {source!r})
+import numpy as np
+from autograder.sandbox.controller import Sandbox
+x = np.random.default_rng(0).normal(size=(16, 8))
+with Sandbox({{"identity.py": {module!r}}}) as sandbox:
+    sandbox.call("identity.py", "identity", (x,), {{}})
+    start = time.perf_counter()
+    for _ in range({calls}):
+        sandbox.call("identity.py", "identity", (x,), {{}})
+    print((time.perf_counter() - start) / {calls})
+"""
+
+
+def sandboxed_call(work, source=REPO / "source", calls=2000):
+    """Seconds per call through the sandbox of the engine in `source`, identity on a 16x8 array."""
+    module = work / "identity.py"
+    module.write_text("def identity(x):\n    return x\n")
+    script = CALLS.format(source=str(source), module=str(module), calls=calls)
+    return float(subprocess.run([sys.executable, "-I", "-c", script], check=True, capture_output=True,
+                                text=True).stdout)
+
+
 def call_overhead(work, calls=2000):
     """(sandboxed µs per call, direct µs per call) for an identity function on a 16x8 array."""
     import numpy as np
-
-    from autograder.sandbox.controller import Sandbox
+    sandboxed = sandboxed_call(work, calls=calls)
     module = work / "identity.py"
-    module.write_text("def identity(x):\n    return x\n")
     x = np.random.default_rng(0).normal(size=(16, 8))
-    with Sandbox({"identity.py": str(module)}) as sandbox:
-        sandbox.call("identity.py", "identity", (x,), {})
-        start = time.perf_counter()
-        for _ in range(calls):
-            sandbox.call("identity.py", "identity", (x,), {})
-        sandboxed = (time.perf_counter() - start) / calls
     namespace = {}
     exec(module.read_text(), namespace)
     start = time.perf_counter()
@@ -119,7 +139,21 @@ def machine():
             f"Python {platform.python_version()}, numpy {numpy.__version__}, run as {mode}")
 
 
+def compare(revision, submission, work):
+    """(grading seconds, µs per call) with the engine of another git revision."""
+    checkout = work / "compare"
+    subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", "-q", str(checkout), revision], check=True)
+    try:
+        (checkout / ".venv").symlink_to(REPO / ".venv")
+        return grading_time(submission, work, checkout), sandboxed_call(work, checkout / "source") * 1e6
+    finally:
+        subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(checkout)], check=True)
+
+
 def main():
+    options = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    options.add_argument("--compare", metavar="REV", help="also measure grading and calls with revision REV's engine")
+    args = options.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         os.chmod(work, 0o755)
@@ -128,6 +162,14 @@ def main():
         plain = unsandboxed_time(submission)
         per_call, direct = call_overhead(work)
         count, seconds, rate = batch_throughput(work)
+        before = compare(args.compare, submission, work) if args.compare else None
+    rows = []
+    if before:
+        rev = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", args.compare], capture_output=True,
+                             text=True).stdout.strip()
+        rows = [f"| grading one correct submission with the engine of {rev} (same measure) | {before[0]:.2f} s "
+                f"(now {100 * (sandboxed / before[0] - 1):+.1f}%) |",
+                f"| one call through the sandbox of {rev} | {before[1]:.0f} µs (now {100 * (per_call / before[1] - 1):+.1f}%) |"]
     table = "\n".join([
         f"Measured {time.strftime('%Y-%m-%d')} by `bench/run.py` on: {machine()}.",
         "",
@@ -140,6 +182,7 @@ def main():
         f"| batch of {count} submissions (4 correct styles x {count // 4}), `./grader batch`, all cores | "
         f"{seconds:.1f} s, {rate:.2f} submissions/s |",
         f"| a class of 1,000 at that rate | {1000 / rate / 60:.1f} min |",
+        *rows,
     ])
     (REPO / "bench" / "results.md").write_text(table + "\n")
     readme = (REPO / "README.md").read_text()
