@@ -132,7 +132,7 @@ class DiskQuotaExceeded(StudentFailure):
 
     def __init__(self, file, function, what):
         super().__init__(
-            f"{function} was stopped for writing {what} of files, the most graded code may write. "
+            f"{function} was stopped for writing {what}. "
             "A graded function should return its result, not write files; remove np.save, open(..., \"w\") "
             "and similar calls.")
 

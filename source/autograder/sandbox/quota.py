@@ -9,9 +9,17 @@ everything the sandbox user owns in the shared writable places, and kills the wo
 either is over the limit. A worker can overshoot by what it writes within one interval; files
 are capped at file_size_mb each, and the measurement stops counting at the limit, so its cost
 is bounded whatever the student creates.
+
+The quota cannot know how full the disk already is, or what parallel gradings write. So a worker
+that has written anything is also stopped when the disk holding scratch has less than RESERVE
+left: the student who fills a disk is the one stopped and named, and the grader keeps room for
+everyone else's results.
 """
 import os
 import threading
+
+RESERVE = 64 << 20  # bytes kept free on the scratch disk for the grader itself
+WRITER = 1 << 20    # a worker that has written more than this is stopped when the reserve is reached
 
 from autograder.sandbox.cleanup import owned_entries
 
@@ -80,15 +88,32 @@ class DiskWatch:
             if self._kill is None:
                 return
             used, entries = self.usage()
-            if used > self.max_bytes or entries > self.max_entries:
-                self.exceeded = (f"more than {self.max_bytes >> 20} MB" if used > self.max_bytes
-                                 else f"more than {self.max_entries} files and folders")
+            self.exceeded = over(used, entries, self.max_bytes, self.max_entries, self.free())
+            if self.exceeded:
                 self._kill()
                 self._kill = None
+
+    def free(self):
+        try:
+            disk = os.statvfs(self.scratch)
+        except OSError:
+            return RESERVE
+        return disk.f_bavail * disk.f_frsize
 
     def _run(self):
         while not self._stop.wait(self.interval):
             self.check()
+
+
+def over(used, entries, max_bytes, max_entries, free):
+    """What a worker went over, in words for the student, or None."""
+    if used > max_bytes:
+        return f"more than {max_bytes >> 20} MB of files, the most graded code may write"
+    if entries > max_entries:
+        return f"more than {max_entries} files and folders, the most graded code may create"
+    if used > WRITER and free < RESERVE:
+        return f"{used >> 20} MB of files while the disk was nearly full ({free >> 20} MB left)"
+    return None
 
 
 def measure_entry(entry, stop_bytes, stop_entries):
