@@ -165,7 +165,7 @@ def test_no_other_program_can_be_run():
 # ---------------------------------------------------------------- Landlock
 
 @needs_landlock
-def test_landlock_allows_reading_only_what_it_is_given_and_writing_only_scratch(tmp_path):
+def test_landlock_allows_reading_only_what_it_is_given_and_writing_only_scratch_without_deleting(tmp_path):
     readable, scratch, elsewhere = tmp_path / "readable", tmp_path / "scratch", tmp_path / "elsewhere"
     for folder in (readable, scratch, elsewhere):
         folder.mkdir()
@@ -191,7 +191,7 @@ def test_landlock_allows_reading_only_what_it_is_given_and_writing_only_scratch(
     assert code == 0, out
     assert json.loads(out.strip().splitlines()[-1]) == {
         "read given": "allowed", "write given": "EACCES", "read elsewhere": "EACCES", "list elsewhere": "EACCES",
-        "write scratch": "allowed", "remove in scratch": "allowed", "write /tmp": "EACCES",
+        "write scratch": "allowed", "remove in scratch": "EACCES", "write /tmp": "EACCES",
         "run a program": "EACCES"}
 
 
@@ -210,3 +210,20 @@ def test_landlock_refuses_tcp_connections(tmp_path):
     """, layers=f"landlock.restrict([], [{str(tmp_path)!r}])\n")
     listener.close()
     assert code == 0 and out.strip().endswith("refused"), out
+
+
+@needs_seccomp
+def test_files_without_a_name_cannot_be_made(tmp_path):
+    code, out = confined(f"""
+        outcome = []
+        for flags in (os.O_TMPFILE | os.O_RDWR, os.O_RDWR | os.O_CREAT):
+            try:
+                os.close(os.open({str(tmp_path)!r} + ("" if flags & os.O_TMPFILE else "/named"), flags, 0o600))
+                outcome.append("made")
+            except OSError as exc:
+                outcome.append(errno.errorcode[exc.errno])
+        outcome.append(raw(437, -100, 0, 0, 0))  # openat2
+        print(json.dumps(outcome))
+    """)
+    assert code == 0, out
+    assert json.loads(out.strip().splitlines()[-1]) == ["EPERM", "made", -38]

@@ -283,6 +283,40 @@ def test_writing_many_small_files_is_stopped_by_the_disk_quota(tmp_path):
     assert layers(graded)["disk-quota"]["on"]
 
 
+def test_files_deleted_but_kept_open_do_not_escape_the_quota(tmp_path):
+    """Disk used by deleted files is in no folder: Landlock does not let graded code delete files,
+    and where it can, the watchdog counts the deleted files a worker holds open."""
+    rubric = tmp_path / "rubric.yaml"
+    rubric.write_text((TOY / "rubric.yaml").read_text().replace("memory_mb: 400}", "memory_mb: 400, disk_mb: 16}"))
+    hider = CORRECT_TOY.replace("    return c * x", """
+    import os, time
+    kept = []
+    for i in range(40):
+        f = open("hidden-%d" % i, "wb")
+        f.write(b"x" * (1 << 20))
+        f.flush()
+        try:
+            os.unlink("hidden-%d" % i)
+        except OSError:
+            pass
+        kept.append(f)
+    time.sleep(1.5)
+    return c * x""")
+    graded = grade_as_gradescope(tmp_path, {"toy.py": hider}, rubric=rubric)
+    assert "was stopped for writing more than 16 MB of files" in graded.test("test_scale_doubles_a_vector")["output"]
+
+
+def test_the_watchdog_counts_deleted_files_a_process_holds_open(tmp_path):
+    from autograder.sandbox.quota import deleted_open_bytes
+    path = tmp_path / "hidden"
+    with open(path, "wb") as kept:
+        kept.write(b"x" * (3 << 20))
+        kept.flush()
+        path.unlink()
+        assert deleted_open_bytes([os.getpid()]) >= 3 << 20
+    assert deleted_open_bytes([os.getpid()]) == 0
+
+
 # ---------------------------------------------------------------- 7. two graders on one machine
 
 def test_two_checkouts_grading_at_once_never_share_a_sandbox_user(tmp_path):

@@ -124,6 +124,25 @@ def user_processes(uid):
     return [pid for pid in _pids() if _real_uid(pid) == uid]
 
 
+def descendants(pid):
+    """pid and every live process below it in the process tree (from /proc/PID/task/*/children)."""
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        try:
+            tasks = os.listdir(f"/proc/{current}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                with open(f"/proc/{current}/task/{task}/children") as children:
+                    pending += [int(child) for child in children.read().split()]
+            except (OSError, ValueError):
+                continue
+    return found
+
+
 def kill_user_processes(uid, rounds=50):
     """SIGKILL every process whose real uid is uid, repeating while new ones appear (fork loops)."""
     for _ in range(rounds):

@@ -29,7 +29,8 @@ import time
 
 from autograder import failures
 from autograder.sandbox import protocol, runtime
-from autograder.sandbox.cleanup import kill_user_processes, remove_everything, writable_places
+from autograder.sandbox.cleanup import (descendants, kill_user_processes, remove_everything, user_processes,
+                                        writable_places)
 from autograder.sandbox.limits import LAYERS, Limits
 from autograder.sandbox.quota import DiskWatch
 from autograder.sandbox.users import acquire_user
@@ -380,7 +381,7 @@ class Sandbox:
         ours, pid = self._fork(file)
         worker = Worker(file, pid, ours)
         self.current = worker
-        self.watch.watch(self._killer(pid))
+        self.watch.watch(self._killer(pid), self._processes(pid))
         try:
             self._started(ours, pid)
         except (EOFError, OSError, protocol.ProtocolError, RuntimeError) as exc:
@@ -406,6 +407,13 @@ class Sandbox:
             uid = self.user.uid
             return lambda: kill_user_processes(uid)
         return lambda: self._kill(pid)
+
+    def _processes(self, pid):
+        """The processes whose open files count towards the quota: the sandbox user's, or the worker's tree."""
+        if self.user is not None:
+            uid = self.user.uid
+            return lambda: user_processes(uid)
+        return lambda: descendants(pid)
 
     @staticmethod
     def _kill(pid):

@@ -10,16 +10,22 @@ either is over the limit. A worker can overshoot by what it writes within one in
 are capped at file_size_mb each, and the measurement stops counting at the limit, so its cost
 is bounded whatever the student creates.
 
+A file that is written, deleted and kept open uses disk that no folder shows, so every
+OPEN_FILES_EVERY intervals the watchdog also counts the deleted files the worker's processes
+(as root: every process of the sandbox user) hold open.
+
 The quota cannot know how full the disk already is, or what parallel gradings write. So a worker
 that has written anything is also stopped when the disk holding scratch has less than RESERVE
 left: the student who fills a disk is the one stopped and named, and the grader keeps room for
 everyone else's results.
 """
 import os
+import stat
 import threading
 
 RESERVE = 64 << 20  # bytes kept free on the scratch disk for the grader itself
 WRITER = 1 << 20    # a worker that has written more than this is stopped when the reserve is reached
+OPEN_FILES_EVERY = 4  # intervals between counts of deleted-but-open files (they need a /proc scan)
 
 from autograder.sandbox.cleanup import owned_entries
 
@@ -55,18 +61,21 @@ class DiskWatch:
         self.max_bytes, self.max_entries, self.interval = max_bytes, max_entries, interval
         self.lock = threading.Lock()  # held while killing, and by the controller while it reaps
         self.exceeded = None
-        self._kill = None
+        self._kill = self._processes = None
+        self._ticks = 0
+        self._hidden = 0  # bytes in deleted files held open, as last counted
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="disk-quota", daemon=True)
         self._thread.start()
 
-    def watch(self, kill):
+    def watch(self, kill, processes):
+        """Watch a new worker: `kill()` stops it, `processes()` lists the pids whose open files count."""
         with self.lock:
-            self._kill = kill
+            self._kill, self._processes, self._hidden = kill, processes, 0
 
     def unwatch(self):
         with self.lock:
-            self._kill = None
+            self._kill = self._processes = None
 
     def stop(self):
         self._stop.set()
@@ -87,7 +96,11 @@ class DiskWatch:
         with self.lock:
             if self._kill is None:
                 return
+            self._ticks += 1
+            if self._ticks % OPEN_FILES_EVERY == 0:
+                self._hidden = deleted_open_bytes(self._processes())
             used, entries = self.usage()
+            used += self._hidden
             self.exceeded = over(used, entries, self.max_bytes, self.max_entries, self.free())
             if self.exceeded:
                 self._kill()
@@ -114,6 +127,28 @@ def over(used, entries, max_bytes, max_entries, free):
     if used > WRITER and free < RESERVE:
         return f"{used >> 20} MB of files while the disk was nearly full ({free >> 20} MB left)"
     return None
+
+
+def deleted_open_bytes(pids):
+    """Bytes of the deleted regular files that these processes hold open (each file once)."""
+    seen, used = set(), 0
+    for pid in pids:
+        try:
+            descriptors = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue
+        for fd in descriptors:
+            path = f"/proc/{pid}/fd/{fd}"
+            try:
+                if not os.readlink(path).endswith(" (deleted)"):
+                    continue
+                info = os.stat(path)
+            except OSError:
+                continue
+            if stat.S_ISREG(info.st_mode) and (info.st_dev, info.st_ino) not in seen:
+                seen.add((info.st_dev, info.st_ino))
+                used += info.st_blocks * 512
+    return used
 
 
 def measure_entry(entry, stop_bytes, stop_entries):

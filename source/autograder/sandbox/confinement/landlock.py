@@ -2,7 +2,7 @@
 
 After `restrict`, the worker can read only the folders it is given (the interpreter's standard
 library, the packages graded code may import, the staged submission), read and write only its
-scratch folder, and nothing else on the machine: not the grader's checkout, not /tmp, not a
+scratch folder (where it may create files but not delete them), and nothing else on the machine: not the grader's checkout, not /tmp, not a
 folder that appears later, whoever owns it. Nothing can be executed. Where the kernel's Landlock
 is new enough it also refuses TCP (ABI 4), and keeps abstract Unix sockets and signals inside the
 worker (ABI 6), which matters most where the worker runs as the grader's own user.
@@ -30,8 +30,9 @@ NET_BIND_TCP, NET_CONNECT_TCP = 1 << 0, 1 << 1          # ABI 4
 SCOPE_ABSTRACT_UNIX_SOCKET, SCOPE_SIGNAL = 1 << 0, 1 << 1  # ABI 6
 
 READ = READ_FILE | READ_DIR
-WRITE = (WRITE_FILE | REMOVE_DIR | REMOVE_FILE | MAKE_DIR | MAKE_REG | MAKE_SYM | MAKE_FIFO
-         | REFER | TRUNCATE)
+# No REMOVE_FILE: a file written, deleted and kept open would use disk that no folder shows, out of
+# the disk quota's sight (and a numpy function has no files to delete).
+WRITE = WRITE_FILE | REMOVE_DIR | MAKE_DIR | MAKE_REG | MAKE_SYM | MAKE_FIFO | REFER | TRUNCATE
 FILE_RIGHTS = EXECUTE | WRITE_FILE | READ_FILE | TRUNCATE | IOCTL_DEV  # the rights a rule on a file may hold
 
 _libc = ctypes.CDLL(None, use_errno=True)

@@ -13,10 +13,13 @@ x86_64 ABI (i386 and x32 calls kill the process: no side doors):
 - sockets of any family but AF_UNIX, and connect/bind/listen/accept on any socket: no network,
   and no talking to another worker or a local service (the worker's channel is already open);
 - execve/execveat: no other program runs (no shell, no curl, no setuid binary);
-- ptrace, process_vm_readv/writev, pidfd_getfd/pidfd_open/pidfd_send_signal: no reading or
-  steering another process; kill/tkill/tgkill/rt_(tg)sigqueueinfo only towards the worker
-  itself (pid 0, its own pid or its own group), so the grader cannot be signalled even where it
-  runs as the same user;
+- ptrace, process_vm_readv/writev, pidfd_getfd/pidfd_open/pidfd_send_signal, kcmp,
+  process_madvise: no reading or steering another process; kill/tkill/tgkill/rt_(tg)sigqueueinfo
+  only towards the worker itself (pid 0, its own pid or its own group), so the grader cannot be
+  signalled even where it runs as the same user;
+- name_to_handle_at/open_by_handle_at (opening files around path checks), fanotify, personality;
+- memfd_create/memfd_secret, and open/openat with O_TMPFILE (openat2, whose flags a filter cannot
+  see, answers ENOSYS): files no folder shows, outside the address-space limit and the disk quota;
 - io_uring (its own way to make sockets and open files), bpf, perf_event_open, userfaultfd;
 - the keyring (add_key, request_key, keyctl);
 - namespaces and mounts: unshare, setns, clone with any CLONE_NEW* flag, mount, umount2,
@@ -36,6 +39,7 @@ X32_SYSCALL_BIT = 0x40000000
 
 # x86_64 system call numbers (arch/x86/entry/syscalls/syscall_64.tbl).
 SYSCALLS = {
+    "open": 2, "openat": 257, "openat2": 437,
     "socket": 41, "connect": 42, "accept": 43, "bind": 49, "listen": 50, "socketpair": 53,
     "clone": 56, "execve": 59, "kill": 62, "semget": 64, "semop": 65, "semctl": 66, "shmdt": 67,
     "msgget": 68, "msgsnd": 69, "msgrcv": 70, "msgctl": 71, "ptrace": 101, "rt_sigqueueinfo": 129,
@@ -44,7 +48,9 @@ SYSCALLS = {
     "mq_timedsend": 242, "mq_timedreceive": 243, "mq_notify": 244, "mq_getsetattr": 245,
     "add_key": 248, "request_key": 249, "keyctl": 250, "unshare": 272, "accept4": 288,
     "rt_tgsigqueueinfo": 297, "perf_event_open": 298, "setns": 308, "process_vm_readv": 310,
-    "process_vm_writev": 311, "bpf": 321, "execveat": 322, "userfaultfd": 323,
+    "process_vm_writev": 311, "bpf": 321, "execveat": 322, "userfaultfd": 323, "personality": 135,
+    "fanotify_init": 300, "name_to_handle_at": 303, "open_by_handle_at": 304, "kcmp": 312, "memfd_create": 319,
+    "process_madvise": 440, "memfd_secret": 447,
     "pidfd_send_signal": 424, "io_uring_setup": 425, "io_uring_enter": 426,
     "io_uring_register": 427, "open_tree": 428, "move_mount": 429, "fsopen": 430, "fsconfig": 431,
     "fsmount": 432, "fspick": 433, "pidfd_open": 434, "clone3": 435, "pidfd_getfd": 438,
@@ -55,6 +61,8 @@ DENIED = (
     "connect", "accept", "accept4", "bind", "listen",
     "execve", "execveat",
     "ptrace", "process_vm_readv", "process_vm_writev", "pidfd_open", "pidfd_getfd", "pidfd_send_signal",
+    "kcmp", "process_madvise", "name_to_handle_at", "open_by_handle_at", "fanotify_init", "personality",
+    "memfd_create", "memfd_secret",
     "io_uring_setup", "io_uring_enter", "io_uring_register", "bpf", "perf_event_open", "userfaultfd",
     "add_key", "request_key", "keyctl",
     "unshare", "setns", "mount", "umount2", "pivot_root", "open_tree", "move_mount", "fsopen",
@@ -67,6 +75,8 @@ UNIX_ONLY = ("socket", "socketpair")          # first argument: the address fami
 AF_UNIX = 1
 SIGNALS = ("kill", "tkill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo")  # first argument: a pid
 CLONE_NEW = 0x00020000 | 0x02000000 | 0x04000000 | 0x08000000 | 0x10000000 | 0x20000000 | 0x40000000 | 0x80
+O_TMPFILE = 0o20000000  # the bit that makes an open create a file with no name
+ARG1, ARG2 = 24, 32
 
 # BPF (linux/filter.h, linux/seccomp.h)
 LD_W_ABS, JEQ_K, JGE_K, JSET_K, RET_K = 0x20, 0x15, 0x35, 0x45, 0x06
@@ -94,12 +104,16 @@ def program(own_pid):
     blocks = [
         ("start", [("ld", ARCH), ("jne", AUDIT_ARCH_X86_64, "kill"), ("ld", NR),
                    ("jge", X32_SYSCALL_BIT, "kill"),
-                   ("jeq", SYSCALLS["clone3"], "nosys"), ("jeq", SYSCALLS["clone"], "clone")]
+                   ("jeq", SYSCALLS["clone3"], "nosys"), ("jeq", SYSCALLS["openat2"], "nosys"),
+                   ("jeq", SYSCALLS["clone"], "clone"), ("jeq", SYSCALLS["open"], "open"),
+                   ("jeq", SYSCALLS["openat"], "openat")]
                   + [("jeq", SYSCALLS[name], "unix_only") for name in UNIX_ONLY]
                   + [("jeq", SYSCALLS[name], "own_pid") for name in SIGNALS]
                   + [("jeq", SYSCALLS[name], "deny") for name in DENIED]
                   + [("ret", RET_ALLOW)]),
         ("clone", [("ld", ARG0), ("jset", CLONE_NEW, "deny"), ("ret", RET_ALLOW)]),
+        ("open", [("ld", ARG1), ("jset", O_TMPFILE, "deny"), ("ret", RET_ALLOW)]),
+        ("openat", [("ld", ARG2), ("jset", O_TMPFILE, "deny"), ("ret", RET_ALLOW)]),
         ("unix_only", [("ld", ARG0), ("jeq", AF_UNIX, "allow"), deny]),
         ("own_pid", [("ld", ARG0), ("jeq", 0, "allow"), ("jeq", own_pid, "allow"),
                      ("jeq", (-own_pid) & 0xFFFFFFFF, "allow"), deny]),
