@@ -47,15 +47,8 @@ if [ "$(id -u)" = 0 ]; then
   done
   # Workers read numpy from a copy outside the checkout, so the checkout is closed to every other
   # user, whatever appears in it later (dist/, selftests/, batch output).
-  runtime=$(.venv/bin/python -I source/autograder/sandbox/prepare.py)
+  runtime=$(.venv/bin/python -I source/autograder/sandbox/prepare.py)  # exits with a reason if unusable
   chmod 700 "$here"
-  interpreter=$(.venv/bin/python -c 'import sys; print(sys._base_executable)')
-  if ! runuser -u "${sandbox_users[0]}" -- "$interpreter" -I -S -c \
-      "import sys; sys.path.append('$runtime'); import heapq, numpy" 2>/dev/null; then
-    say "ERROR: the sandbox users cannot run $interpreter or read its standard library; use a Python" \
-        "installed for every user (e.g. /usr/bin/python3)" >&2
-    exit 1
-  fi
   say "worker runtime (numpy for graded code): $runtime"
 fi
 say "done: $(.venv/bin/python -c 'import numpy, pytest, sys; print(f"python {sys.version.split()[0]}, numpy {numpy.__version__}, pytest {pytest.__version__}")')"
