@@ -26,18 +26,12 @@ from autograder import failures
 from autograder.sandbox import protocol
 from autograder.sandbox.cleanup import kill_user_processes, remove_user_files
 from autograder.sandbox.limits import Limits
+from autograder.sandbox.replies import CallResult, error_report as _error, interpret  # noqa: F401
 from autograder.sandbox.users import acquire_user
 
 FORKSERVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "forkserver.py")
 CONTROL_TIMEOUT = 30.0
 THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
-
-
-@dataclasses.dataclass
-class CallResult:
-    value: object
-    printed: str
-    mutated: list
 
 
 @dataclasses.dataclass
@@ -303,49 +297,3 @@ class Sandbox:
         if self.user is not None:
             kill_user_processes(self.user.uid)
         return self.server.wait(worker.pid)
-
-
-def interpret(file, function, reply, max_bytes, output_chars=Limits.output_chars):
-    """A worker's reply to a call, as a CallResult or the StudentFailure it describes.
-
-    Every field is checked: the reply comes from the student's process.
-    """
-    printed = _text(reply.get("stdout"), output_chars + 100)  # room for the "... not shown" line
-    mutated = reply.get("mutated") or []
-    if type(mutated) is not list or not all(type(m) is str for m in mutated):
-        raise failures.BadResult(function, "the worker sent a malformed reply")
-    if reply.get("ok") is not True:
-        error = _error(reply.get("error"))
-        if error["type"] == "NotImplementedError":
-            raise failures.NotAttempted(file, function)
-        if error["type"] == "MissingFunction":
-            raise failures.MissingFunction(file, function)
-        if error["type"] == "Unencodable":
-            raise failures.BadResult(function, error["message"])
-        if error["type"] == "ResultTooLarge":
-            size = int(error["message"]) if error["message"].isdigit() else max_bytes + 1
-            raise failures.ResultTooLarge(file, function, size, max_bytes)
-        failure = failures.StudentRaised(file, function, error)
-        failure.printed = printed
-        raise failure
-    try:
-        value = protocol.decode(reply.get("value"))
-    except (protocol.ProtocolError, ValueError, RecursionError) as exc:
-        raise failures.BadResult(function, f"the worker sent a malformed value ({exc})") from None
-    return CallResult(value, printed, mutated)
-
-
-def _text(value, cap=8000):
-    return value[:cap] if type(value) is str else ""
-
-
-def _error(error):
-    """A worker's error report, reduced to strings of bounded length whatever it sent."""
-    error = error if type(error) is dict else {}
-    types = error.get("types")
-    return {
-        "type": _text(error.get("type"), 100) or "Error",
-        "types": [t[:100] for t in types if type(t) is str][:50] if type(types) is list else [],
-        "message": _text(error.get("message")),
-        "traceback": _text(error.get("traceback")),
-    }
