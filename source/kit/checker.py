@@ -253,7 +253,8 @@ def main(argv=None, checker_dir=None):
         print("check.py: stopped.")
         return 130
     if code not in (0, 1, 5) or grading.collection_errors:
-        print(f"check.py could not run its tests (pytest exit code {int(code)}):\n" + "\n".join(grading.collection_errors))
+        print(f"check.py could not run its tests (pytest exit code {int(code)}):\n"
+              + "\n".join(grading.collection_errors))
         return 2
     outcomes = sorted(grading.outcomes.values(), key=lambda o: (rubric.files.index(o.file), o.order))
     earned = possible = 0.0
@@ -264,8 +265,8 @@ def main(argv=None, checker_dir=None):
         print(report(outcome, settings, results.title(outcome)))
     passed = sum(o.passed for o in outcomes)
     hidden = sum(rubric.hidden_points.get(f, 0.0) for f in checked)
-    print(f"\n{passed} of {len(outcomes)} visible tests passed ({show_points(earned)} / {show_points(possible)} points). "
-          f"The autograder also runs hidden tests (random inputs, edge cases) worth {show_points(hidden)} more "
+    print(f"\n{passed} of {len(outcomes)} visible tests passed ({show_points(earned)} / {show_points(possible)} "
+          f"points). The autograder also runs hidden tests (random inputs, edge cases) worth {show_points(hidden)} more "
           "points; their results appear after the due date.")
     return 0 if passed == len(outcomes) else 1
 
