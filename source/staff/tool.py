@@ -54,7 +54,9 @@ def parser():
 def main(argv=None):
     args = parser().parse_args(argv)
     try:
-        return args.run(args)
+        code = args.run(args)
+        sys.stdout.flush()  # here, so that a reader who left early is noticed while it can be handled
+        return code
     except BrokenPipeError:  # `./grader report | head`: the reader has gone, so stop without a word
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
