@@ -12,6 +12,7 @@ gives the same bytes.
 import json
 import os
 import re
+import sys
 import zipfile
 
 from staff.paths import REPO
@@ -131,23 +132,25 @@ def kit_readme(root):
 
 
 def cmd_package(args):
-    try:
-        paths = build_autograder(args.out)
-    except PackagingError as exc:
-        print(exc)
-        return 1
-    print(f"{args.out}: {len(paths)} files (setup.sh, run_autograder, rubric.yaml, requirements.txt, source/, tests/)")
-    return 0
+    return _build(build_autograder, args.out, "setup.sh, run_autograder, rubric.yaml, requirements.txt, source/, tests/")
 
 
 def cmd_kit(args):
+    return _build(build_kit, args.out, "the starter files, README.md, check.py and the visible tests")
+
+
+def _build(build, target, contents):
+    """Build an archive; when that fails, an older archive at the same place is removed, so that
+    it cannot be uploaded by mistake as if it were the current one."""
     try:
-        paths = build_kit(args.out)
+        paths = build(target)
     except PackagingError as exc:
-        print(exc)
+        print(exc, file=sys.stderr)
+        if os.path.exists(target):
+            os.unlink(target)
+            print(f"The previous {target} was removed, so that it cannot be uploaded by mistake.", file=sys.stderr)
         return 1
-    tests = [p for p in paths if "/checker/tests/" in p]
-    print(f"{args.out}: {len(paths)} files, starter files and {len(tests)} visible test files")
+    print(f"{target}: {len(paths)} files ({contents})")
     return 0
 
 
