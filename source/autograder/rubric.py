@@ -321,41 +321,40 @@ def _problem(error, where, lines):
     return f"{place}: {_path_text(loc)} {_sentence(error, key)}"
 
 
+# What each pydantic error type means, as a sentence; {example} is the limit's default where there is one.
+SENTENCES = {
+    "int_type": "must be a whole number{example}, not {shown}",
+    "float_type": "must be a number{example}, not {shown}",
+    "finite_number": "must be a finite number, not {shown}",
+    "greater_than": "must be more than {gt:g}, not {shown}",
+    "greater_than_equal": "must be at least {ge:g}, not {shown}",
+    "literal_error": "must be one of {expected}, not {shown}",
+    "string_pattern_mismatch": "must be a file name ending in .py (no folder), not {shown}",
+    "bool_type": "must be true or false, not {shown}",
+    "string_type": "must be text, not {shown}{hint}",
+    "list_type": "must be a list, not {shown}{hint}",
+    "dict_type": "must be a mapping of settings (key: value), not {shown}",
+    "model_type": "must be a mapping of settings (key: value), not {shown}",
+    "model_attributes_type": "must be a mapping of settings (key: value), not {shown}",
+    "missing": "is required",
+}
+
+
 def _sentence(error, key):
-    kind, ctx, value = error["type"], error.get("ctx") or {}, error.get("input")
-    shown = _shown(value)
+    kind, ctx = error["type"], dict(error.get("ctx") or {})
     default = getattr(Limits, key, None) if key in Sandbox.model_fields and key != "require" else None
     example = f" (the default is {default:g})" if isinstance(default, (int, float)) else ""
+    shown = _shown(error.get("input"))
     if key == "memory_mb" and kind == "greater_than_equal":
         return (f"is {shown} MB, less than a worker needs: it starts with about {WORKER_START_MB} MB of address "
                 f"space (Python and numpy), so every array student code creates would fail. Use at least "
                 f"{MEMORY_FLOOR_MB}{example}.")
-    if kind == "int_type":
-        return f"must be a whole number{example}, not {shown}"
-    if kind == "float_type":
-        return f"must be a number{example}, not {shown}"
-    if kind == "finite_number":
-        return f"must be a finite number, not {shown}"
-    if kind == "greater_than":
-        return f"must be more than {ctx['gt']:g}, not {shown}"
-    if kind == "greater_than_equal":
-        return f"must be at least {ctx['ge']:g}, not {shown}"
-    if kind == "literal_error":
-        return f"must be one of {ctx['expected'].replace(' or ', ', ')}, not {shown}"
-    if kind == "string_pattern_mismatch":
-        return f"must be a file name ending in .py (no folder), not {shown}"
-    if kind == "bool_type":
-        return f"must be true or false, not {shown}"
-    if kind in ("string_type", "list_type"):
-        what = "text" if kind == "string_type" else "a list"
-        return f"must be {what}, not {shown}" + (f"; {HINTS[key]}" if key in HINTS else "")
-    if kind in ("dict_type", "model_type", "model_attributes_type"):
-        return f"must be a mapping of settings (key: value), not {shown}"
-    if kind == "missing":
-        return "is required"
     if kind == "value_error":
         return str(ctx.get("error", error["msg"]))
-    return error["msg"]
+    if "expected" in ctx:
+        ctx["expected"] = ctx["expected"].replace(" or ", ", ")
+    hint = f"; {HINTS[key]}" if key in HINTS else ""
+    return SENTENCES.get(kind, error["msg"]).format(example=example, shown=shown, hint=hint, **ctx)
 
 
 def _path_text(loc):
