@@ -310,3 +310,9 @@ def test_merging_the_same_shard_twice_is_refused(toy_class, tmp_path):
     shutil.copytree(tmp_path / "s1", tmp_path / "s1-copy")
     proc = grader("merge", tmp_path / "s1", tmp_path / "s1-copy", "--out", tmp_path / "merged", check=False)
     assert proc.returncode == 2 and "were two shards given the same K/N?" in proc.stderr
+
+
+def test_a_metadata_file_inside_one_students_upload_does_not_turn_the_class_into_an_export(toy_class, tmp_path):
+    (toy_class / "ada" / "submission_metadata.yml").write_text("submission_9:\n  :submitters: []\n")
+    grader("batch", toy_class, "--out", tmp_path / "out", *toy_options())
+    assert set(by_submission(tmp_path / "out")) == {"ada", "ben", "cy", "dee", "eve"}

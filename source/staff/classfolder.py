@@ -95,18 +95,49 @@ def unzip(archive, target):
 
 
 def find_exports(path):
-    """Folders at most SEARCH_DEPTH below path that hold Gradescope's submission_metadata.yml."""
-    found, level = [], [os.path.normpath(path)]
-    for _ in range(SEARCH_DEPTH + 1):
-        found += [folder for folder in level if os.path.isfile(os.path.join(folder, METADATA))]
-        if found:
-            return sorted(found)
+    """Gradescope exports at path or at most SEARCH_DEPTH below it. Below path, a folder counts only
+    if its metadata names a folder beside it, so a stray copy inside a student's upload does not."""
+    top = os.path.normpath(path)
+    if os.path.isfile(os.path.join(top, METADATA)):
+        return [top]
+    found, level = [], [top]
+    for _ in range(SEARCH_DEPTH):
         level = [os.path.join(folder, name) for folder in level for name in _subfolders(folder)]
-    return found
+        found = [folder for folder in level if _is_export(folder)]
+        if found:
+            break
+    return sorted(found)
+
+
+def _is_export(folder):
+    if not os.path.isfile(os.path.join(folder, METADATA)):
+        return False
+    try:
+        return bool(set(_metadata(folder)) & set(_subfolders(folder)))
+    except ClassError:
+        return False
 
 
 def read_export(root):
     """Submissions of a Gradescope export, with who submitted each (as the metadata gives them)."""
+    entries = _metadata(root)
+    folders = set(_subfolders(root))
+    submissions = []
+    for key, info in entries.items():
+        if key not in folders:
+            continue  # a submission without files (or a key that is no folder name)
+        info = info if isinstance(info, dict) else {}
+        submitters = info.get(":submitters") or info.get("submitters") or []
+        students = [Student(_text(s, "name") or key, _text(s, "sid"), _text(s, "email"))
+                    for s in submitters if isinstance(s, dict)]
+        submissions.append(Submission(key, os.path.join(root, key), students or [Student(key)]))
+    listed = {s.id for s in submissions}
+    submissions += [Submission(name, os.path.join(root, name), [Student(name)]) for name in folders - listed]
+    return sorted(submissions, key=lambda s: s.id)
+
+
+def _metadata(root):
+    """submission_metadata.yml as a mapping of submission folder names to what Gradescope knows."""
     path = os.path.join(root, METADATA)
     try:
         with open(path, encoding="utf-8") as stream:
@@ -121,19 +152,7 @@ def read_export(root):
                          f"{getattr(exc, 'problem', None) or exc}") from None
     if not isinstance(entries, dict):
         raise ClassError(f"{path} is not Gradescope's submission metadata (a mapping of submission folders)")
-    folders = set(_subfolders(root))
-    submissions = []
-    for key, info in entries.items():
-        if key not in folders:
-            continue  # a submission without files (or a key that is no folder name)
-        info = info if isinstance(info, dict) else {}
-        submitters = info.get(":submitters") or info.get("submitters") or []
-        students = [Student(_text(s, "name") or key, _text(s, "sid"), _text(s, "email"))
-                    for s in submitters if isinstance(s, dict)]
-        submissions.append(Submission(key, os.path.join(root, key), students or [Student(key)]))
-    listed = {s.id for s in submissions}
-    submissions += [Submission(name, os.path.join(root, name), [Student(name)]) for name in folders - listed]
-    return sorted(submissions, key=lambda s: s.id)
+    return entries
 
 
 def read_folders(root):
