@@ -29,20 +29,31 @@ STYLES = REPO / "selftests" / "corpus" / "styles"
 RUNS = 5
 
 UNSANDBOXED = """
-import sys, time
+import os, sys
 sys.path.insert(0, {source!r})
 from autograder import cli, discovery, rubric
-from autograder.sandbox import controller
-from kit import checker
+from autograder.sandbox import controller, protocol, replies, worker
 
-class InProcessSandbox(checker.InProcess):
+
+class InProcessSandbox:
+    \"\"\"The Sandbox interface with student code imported and called in this very process.\"\"\"
     def __init__(self, staged, limits=None, notes=None, **_):
-        super().__init__({folder!r})
+        self.staged, self.modules = staged, {{}}
         self.isolation, self.events = {{"summary": "none (benchmark)", "layers": {{}}}}, []
+        self.capture = worker.CappedText()
+        sys.path.insert(0, {folder!r})
     def __enter__(self):
         return self
     def __exit__(self, *exc):
         pass
+    def call(self, file, function, args, kwargs, timeout=None, visible=False):
+        if file not in self.modules:
+            self.modules[file] = worker.import_student_module(file[:-3], self.staged[file])
+        request = {{"function": function, "args": [protocol.encode(a) for a in args],
+                   "kwargs": {{k: protocol.encode(v) for k, v in kwargs.items()}}}}
+        reply = worker.answer(self.modules[file], request, self.capture, {folder!r}, 16 << 20)
+        return replies.interpret(file, function, protocol.loads(protocol.dumps(reply)[protocol.HEADER.size:]), 16 << 20)
+
 
 controller.Sandbox = InProcessSandbox
 r = rubric.load({rubric!r})

@@ -6,6 +6,7 @@ trust boundary, the real sandbox user when run as root (as in CI), and the real 
 import dataclasses
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -28,6 +29,11 @@ class Graded:
     results: dict
     stdout: str
     path: Path
+
+    @property
+    def overview(self):
+        """The summary at the top as a student reads it (Markdown's backslash escapes removed)."""
+        return re.sub(r"\\(.)", r"\1", self.results["output"])
 
     def test(self, function):
         """The results entry of the test whose function name is `function`."""

@@ -128,13 +128,13 @@ def test_a_regrade_gives_identical_results(grade, tmp_path):
 def test_files_nested_in_folders_are_found_and_reported(grade):
     graded = grade({"hw-main/src/toy.py": CORRECT_TOY, "hw-main/src/other.py": CORRECT_OTHER})
     assert graded.results["score"] == 15
-    assert "Graded hw-main/src/toy.py" in graded.results["output"]
+    assert "Graded hw-main/src/toy.py" in graded.overview
 
 
 def test_an_ambiguous_file_is_reported_and_the_copy_beside_the_others_graded(grade):
     graded = grade({"final/toy.py": CORRECT_TOY, "final/other.py": CORRECT_OTHER, "old/toy.py": WRONG_SCALE})
     assert graded.results["score"] == 15
-    assert "Found 2 files named toy.py" in graded.results["output"]
+    assert "Found 2 files named toy.py" in graded.overview
 
 
 def test_a_helper_module_beside_a_graded_file_can_be_imported(grade):
@@ -151,7 +151,7 @@ def test_student_prints_are_shown_with_the_test(grade):
 def test_an_empty_submission_gets_a_clear_message(grade):
     graded = grade({"README.md": "hello"})
     assert graded.results["score"] == 0
-    assert "None of the expected files (toy.py, other.py) was found" in graded.results["output"]
+    assert "None of the expected files (toy.py, other.py) was found" in graded.overview
 
 
 def test_a_bug_in_a_graded_test_is_blamed_on_the_grader(tmp_path):

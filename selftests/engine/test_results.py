@@ -78,18 +78,45 @@ def test_the_total_score_is_the_sum_of_test_scores():
     assert built["extra_data"]["max_score"] == 3.0 + 1.0 + 2.0
 
 
-def test_the_overview_sums_points_per_file_with_discovery_notes():
-    built = build(outcome(fraction=1.0), outcome("test_step", file="rnn.py", fraction=0.0))
-    assert built["output"].startswith("**Autograder score: 3 / 5**")
-    assert "| bn.py | 3 / 3 | 0 |  |" in built["output"]
-    assert "| rnn.py | 0 / 2 | 1 | Graded hw/rnn.py. |" in built["output"]
+def test_the_overview_sums_visible_points_per_file_with_discovery_notes():
+    built = build(outcome(fraction=1.0), outcome("test_step", file="rnn.py", fraction=0.0),
+                  outcome("test_visible_step", file="rnn.py", fraction=0.0))
+    assert built["output"].startswith("**Visible tests: 3 / 3 points**")
+    assert "| bn\\.py | 3 / 3 | 0 | 0 |  |" in built["output"]
+    assert "| rnn\\.py | 0 / 0 | 0 | 4 | Graded hw/rnn\\.py\\. |" in built["output"]
 
 
-def test_discovery_notes_in_the_overview_are_escaped_for_the_table():
-    discovery = Discovery({}, {"bn.py": "found <b>x|y</b>.py instead"}, {}, ["a <script> note"])
+def test_the_overview_gives_away_nothing_about_hidden_tests():
+    """Two submissions that differ only in hidden tests get the same summary at the top."""
+    good = build(outcome(fraction=1.0), outcome("test_backward", fraction=1.0), outcome("test_step", file="rnn.py"))
+    bad = build(outcome(fraction=1.0), outcome("test_backward", fraction=0.0),
+                outcome("test_step", file="rnn.py", fraction=0.5))
+    assert good["score"] != bad["score"]
+    assert good["output"] == bad["output"]
+    assert "Hidden tests are worth 3 more points" in good["output"]
+
+
+def test_without_hidden_tests_the_overview_gives_the_score():
+    built = build(outcome(fraction=0.5))
+    assert built["output"].startswith("**Autograder score: 1.5 / 3**") and "Hidden tests" not in built["output"]
+
+
+def test_discovery_notes_in_the_overview_cannot_break_out_of_the_table():
+    discovery = Discovery({}, {"bn.py": "Graded evil|\n## Autograder score: 100 / 100\n<b>x</b>/bn.py."}, {},
+                          ["a <script> note\n- [click](http://x)"])
     output = build(outcome(fraction=0.0), discovery=discovery)["output"]
-    assert "found &lt;b&gt;x/y&lt;/b&gt;.py instead" in output
-    assert "- a &lt;script&gt; note" in output
+    table_row = next(line for line in output.splitlines() if line.startswith("| bn"))
+    assert table_row.count(" | ") == 4 and "\\|" in table_row and "\\<b\\>" in table_row
+    assert not any(line.startswith(("## ", "- [")) for line in output.splitlines())
+    assert "- a \\<script\\> note \\- \\[click\\]\\(http\\://x\\)" in output
+
+
+def test_the_name_format_is_declared_and_a_rubric_can_set_one_per_test():
+    data = {"results": {"test_name_format": "md"}, "tests": {"test_bn.py::test_forward": {"name_format": "html"}}}
+    built = build(outcome(), outcome("test_backward"), rubric_=rubric.parse(data))
+    assert built["test_name_format"] == "md"
+    assert [t.get("name_format") for t in built["tests"]] == ["html", None]
+    assert build(outcome())["test_name_format"] == "text"
 
 
 def test_run_level_fields_come_from_the_rubric_and_the_run():

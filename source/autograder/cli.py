@@ -1,20 +1,25 @@
 """`run_autograder`: grade one submission and write results.json.
 
-With no arguments it does exactly Gradescope's job (grade /autograder/submission, write
-/autograder/results/results.json). Instructors point it anywhere with --submission and --results
-and get a summary table in the terminal. The exit code is 0 whenever grading completed, whatever
-the score; a results.json is written in every case, if need be one that says the grader failed.
+With no arguments, inside Gradescope's container (this checkout is /autograder/source), it does
+exactly Gradescope's job: grade /autograder/submission, write /autograder/results/results.json.
+Anywhere else it refuses to run without --submission rather than write into /autograder.
+Instructors point it anywhere with --submission and --results and get a summary table in the
+terminal. The exit code is 0 whenever grading completed, whatever the score; a results.json is
+written in every case, if need be one that says the grader failed or is misconfigured.
 """
 import argparse
 import dataclasses
 import os
+import shutil
 import sys
+import textwrap
 import time
 import traceback
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 GRADED_INI = os.path.join(os.path.dirname(os.path.abspath(__file__)), "graded.ini")
 GRADESCOPE = {
+    "source": "/autograder/source",
     "submission": "/autograder/submission",
     "results": "/autograder/results/results.json",
     "metadata": "/autograder/submission_metadata.json",
@@ -48,6 +53,12 @@ def parser():
 def main(argv=None):
     args = parser().parse_args(argv)
     local = args.submission is not None
+    if not local and REPO != GRADESCOPE["source"]:
+        print(f"run_autograder: no --submission given. Without options it does Gradescope's job (grade "
+              f"{GRADESCOPE['submission']} into {GRADESCOPE['results']}), which it does only inside Gradescope's "
+              f"container, where the autograder lives in {GRADESCOPE['source']}; this one is in {REPO}.\n"
+              "To grade a folder here:  ./run_autograder --submission DIR  (see --help)", file=sys.stderr)
+        return 2
     results_path = args.results or (_local_results_path() if local else GRADESCOPE["results"])
     metadata = args.metadata or (GRADESCOPE["metadata"] if os.path.exists(GRADESCOPE["metadata"]) else None)
     graded = grade(args.submission or GRADESCOPE["submission"], results_path, rubric_path=args.rubric, tests_dir=args.tests,
@@ -86,7 +97,10 @@ def grade(submission, results_path, *, rubric_path, tests_dir, metadata_path=Non
                   results_path)
     staff_notes = []
     try:
-        rubric = rubric_module.load(rubric_path)
+        try:
+            rubric = rubric_module.load(rubric_path)
+        except (rubric_module.RubricError, OSError) as exc:
+            raise Misconfigured(getattr(exc, "problems", None) or [f"{rubric_path}: {exc}"]) from None
         lock_grader_files([REPO, rubric_path, tests_dir, metadata_path,
                            "/autograder" if results_path == GRADESCOPE["results"] else None])
         found = discovery.discover(submission, rubric.files)
@@ -103,8 +117,13 @@ def grade(submission, results_path, *, rubric_path, tests_dir, metadata_path=Non
         if record_path:
             records.save(record, record_path)
     except SandboxMisconfigured as exc:
-        staff_notes.append(f"not graded: {exc}")
+        staff_notes.append(f"the autograder is misconfigured, nothing was graded: {exc}")
         built = results.misconfigured(str(exc), time.monotonic() - start)
+    except Misconfigured as exc:
+        staff_notes.append("the autograder is misconfigured, nothing was graded:\n  - " + "\n  - ".join(exc.problems))
+        built = results.misconfigured(f"{os.path.basename(rubric_path)} has {len(exc.problems)} problem(s); "
+                                      "the autograder's output (shown to course staff) lists them.",
+                                      time.monotonic() - start)
     except Exception:
         detail = traceback.format_exc()
         staff_notes.append(f"the grader failed:\n{detail}")
@@ -118,6 +137,27 @@ def grade(submission, results_path, *, rubric_path, tests_dir, metadata_path=Non
     return Graded(built, staff_notes)
 
 
+class Misconfigured(Exception):
+    """The rubric does not fit the tests (or cannot be read): grading would give wrong scores."""
+
+    def __init__(self, problems):
+        super().__init__("\n".join(problems))
+        self.problems = list(problems)
+
+
+class RubricGate:
+    """Runs no test while the rubric does not fit the collected tests: a typo in a test id would
+    otherwise make that test worth 0 for every student, in silence."""
+
+    def __init__(self, grading):
+        self.grading, self.problems = grading, []
+
+    def pytest_collection_finish(self, session):
+        self.problems = self.grading.rubric.problems(self.grading.collected)
+        if self.problems:
+            session.items.clear()
+
+
 def run_tests(found, rubric, tests_dir, show_pytest, slot=None):
     """Run the graded tests against the sandboxed submission; (outcomes, isolation, events)."""
     import pytest
@@ -126,15 +166,18 @@ def run_tests(found, rubric, tests_dir, show_pytest, slot=None):
     from autograder.sandbox.controller import Sandbox
 
     grading = plugin_module.GradingPlugin(rubric)
+    gate = RubricGate(grading)
     staged = {**found.helpers, **found.found}
     lent = {"server": slot.server, "user": slot.user} if slot is not None else {}
     with Sandbox(staged, rubric.limits, notes=found.notes, **lent) as sandbox:
         student.bind(sandbox)
         try:
-            code = pytest.main(pytest_args(tests_dir, show_pytest), plugins=[grading])
+            code = pytest.main(pytest_args(tests_dir, show_pytest), plugins=[grading, gate])
         finally:
             student.bind(None)
         isolation, events = sandbox.isolation, list(sandbox.events)
+    if gate.problems:
+        raise Misconfigured(gate.problems)
     if grading.collection_errors or code not in (0, 1):
         raise RuntimeError("the graded tests could not be run (pytest exit code "
                            f"{int(code)}):\n" + "\n".join(grading.collection_errors))
@@ -184,23 +227,42 @@ def lock_grader_files(paths):
             os.chmod(path, os.stat(path).st_mode & 0o700)
 
 
-def summary_table(results):
-    """The results as a plain-text table: file, test, points, status."""
-    rows = [("file", "test", "points", "status")]
+def summary_table(results, width=None):
+    """The results as a plain-text table (file, test, points, status) that fits the terminal: long
+    names wrap between words, points show at most two decimals, student text shows its controls."""
+    from autograder.escaping import terminal
+    width = width or shutil.get_terminal_size((100, 24)).columns
+    rows = []
     for test in results.get("tests", []):
         extra = test.get("extra_data", {})
         status = test.get("status", "")
-        rows.append((extra.get("file") or "", f"{test.get('number', '')} {test.get('name', '').split(': ', 1)[-1]}",
-                     f"{test.get('score', 0):g}/{test.get('max_score', 0):g}",
+        name = f"{test.get('number', '')} {test.get('name', '').split(': ', 1)[-1]}".strip()
+        rows.append((terminal(extra.get("file") or ""), terminal(name),
+                     f"{points(test.get('score', 0))}/{points(test.get('max_score', 0))}",
                      status if status != "failed" else f"failed ({extra.get('kind', '')})"))
-    widths = [min(max(len(r[i]) for r in rows), 60) for i in range(4)]
-    lines = ["  ".join(cell[:60].ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    possible = results.get("extra_data", {}).get("max_score", "?")
-    lines.append(f"\nscore: {results['score']:g} / {possible if isinstance(possible, str) else f'{possible:g}'}")
+    header = ("file", "test", "points", "status")
+    widths = [max([len(row[i]) for row in rows + [header]]) for i in range(4)]
+    widths[1] = max(20, min(widths[1], width - widths[0] - widths[2] - widths[3] - 6))
+    lines = [_table_row(header, widths), "  ".join("-" * w for w in widths)]
+    lines += [_table_row(row, widths) for row in rows]
+    possible = results.get("extra_data", {}).get("max_score")
+    lines.append(f"\nscore: {points(results['score'])} / {'?' if possible is None else points(possible)}")
     if not results.get("tests"):
-        lines.append(results.get("output", ""))
+        lines.append(terminal(results.get("output", "")))
     return "\n".join(lines)
+
+
+def _table_row(cells, widths):
+    """One row, its test name wrapped between words onto as many lines as it needs."""
+    name_lines = textwrap.wrap(cells[1], widths[1], break_long_words=False, break_on_hyphens=False) or [""]
+    first = [cells[0].ljust(widths[0]), name_lines[0].ljust(widths[1]), cells[2].ljust(widths[2]), cells[3]]
+    more = [" " * widths[0] + "  " + line for line in name_lines[1:]]
+    return "\n".join(["  ".join(first).rstrip()] + more)
+
+
+def points(value):
+    """Points as people write them: 91.67, 2.5, 15 (never 91.6666666)."""
+    return f"{round(float(value), 2):g}"
 
 
 if __name__ == "__main__":

@@ -7,8 +7,13 @@ without running student code again.
 
 A test fails for the student when it raises a StudentFailure (wrong values, a crash, a timeout
 ...) or a plain AssertionError; any other exception is the grader's own error, reported as such.
+
+gradescope-utils semantics hold for decorated tests: a score set with `set_score` stands even if
+the test then fails, and a test without `@<file>.grades(...)` grades the file its module is named
+for (`test_rnn.py` and `test_rnn_examples.py` grade rnn.py), for the rubric check as for grading.
 """
 import dataclasses
+import re
 
 import pytest
 
@@ -65,10 +70,18 @@ class GradingPlugin:
         visible test, so this order needs no extra workers."""
         self.order = {item.nodeid: i for i, item in enumerate(items)}
         for item in items:
-            marker = item.get_closest_marker("grades")
-            file = marker.kwargs.get("file") if marker else None
-            self.collected[item.nodeid] = (file, decorators_of(item.obj))
+            self.collected[item.nodeid] = (self.graded_file(item), decorators_of(item.obj))
         items.sort(key=lambda item: self.rubric.settings(item.nodeid, decorators_of(item.obj)).visibility != "visible")
+
+    def graded_file(self, item):
+        """The student file a test grades: its @<file>.grades(...) marker, else the file its module
+        is named for when the rubric lists it (test_rnn.py -> rnn.py), else None."""
+        marker = item.get_closest_marker("grades")
+        if marker:
+            return marker.kwargs.get("file")
+        named = MODULE_FILE.fullmatch(item.nodeid.split("::")[0].split("/")[-1])
+        file = f"{named.group(1)}.py" if named else None
+        return file if file in self.rubric.files else None
 
     # ---------------------------------------------------------------- running
 
@@ -90,7 +103,7 @@ class GradingPlugin:
         marker = item.get_closest_marker("grades")
         decorators = decorators_of(item.obj)
         outcome = Outcome(
-            id=item.nodeid, file=marker.kwargs.get("file") if marker else None,
+            id=item.nodeid, file=self.graded_file(item),
             functions=list(marker.kwargs.get("functions", [])) if marker else [],
             fraction=1.0, kind="passed", hidden_output="", visible_output="",
             printed="".join(student.SESSION.test.printed), decorators=decorators,
@@ -100,17 +113,17 @@ class GradingPlugin:
         if column is not None and hasattr(item.obj, "__leaderboard_value__"):
             outcome.leaderboard = [column, item.obj.__leaderboard_value__,
                                    getattr(item.obj, "__leaderboard_sort_order__", "desc")]
+        score = self._set_score(item, decorators)
         if report.passed:
-            score, weight = getattr(item.obj, "__score__", None), decorators.get("points")
-            if score is not None and weight:
-                outcome.fraction = max(0.0, min(1.0, score / weight))
+            if score is not None:
+                outcome.fraction = score
                 outcome.kind = "passed" if outcome.fraction >= 1 else "partial credit"
             return outcome
         error = call.excinfo.value if call.excinfo else None
-        outcome.fraction = 0.0
+        outcome.fraction = score or 0.0  # as in gradescope-utils, a score set before the failure stands
         if isinstance(error, failures.StudentFailure):
             outcome.kind = error.kind
-            outcome.fraction = getattr(error, "fraction", 0.0)
+            outcome.fraction = max(outcome.fraction, getattr(error, "fraction", 0.0))
             outcome.misconceptions = list(getattr(error, "misconceptions", []))
             outcome.hidden_output, outcome.visible_output = error.render(False), error.render(True)
         elif isinstance(error, AssertionError) and call.when == "call":
@@ -128,6 +141,17 @@ class GradingPlugin:
             outcome.printed = ""
             outcome.internal = report.longreprtext
         return outcome
+
+    @staticmethod
+    def _set_score(item, decorators):
+        """The fraction of the weight a test gave itself with set_score (@partial_credit), or None."""
+        score, weight = getattr(item.obj, "__score__", None), decorators.get("points")
+        if score is None or not weight:
+            return None
+        return max(0.0, min(1.0, score / weight))
+
+
+MODULE_FILE = re.compile(r"test_(\w+?)(?:_examples)?\.py")
 
 
 class StudentFailureReports:

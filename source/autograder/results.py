@@ -15,24 +15,18 @@ TITLE_WORDS = re.compile(r"^test_")
 
 
 def build(outcomes, rubric, discovery, seconds, isolation=""):
-    files = {f: {"earned": 0.0, "possible": 0.0, "failed": 0} for f in rubric.files}
     entries = [(outcome, test_entry(outcome, rubric)) for outcome in outcomes]
-    tests = []
-    for outcome, entry in sorted(entries, key=lambda pair: _order(*pair, rubric)):
-        tests.append(entry)
-        summary = files.setdefault(outcome.file, {"earned": 0.0, "possible": 0.0, "failed": 0})
-        summary["earned"] += tests[-1]["score"]
-        summary["possible"] += tests[-1]["max_score"]
-        summary["failed"] += tests[-1]["status"] == "failed"
+    tests = [entry for _, entry in sorted(entries, key=lambda pair: _order(*pair, rubric))]
     _number_tests(tests, rubric)
     score = round(sum(t["score"] for t in tests), 4)
     possible = round(sum(t["max_score"] for t in tests), 4)
     results = {
         "score": score,
         "execution_time": round(seconds, 2),
-        "output": overview(score, possible, files, discovery),
+        "output": overview(tests, rubric.files, discovery),
         "output_format": "md",
         "test_output_format": "md",
+        "test_name_format": rubric.results.get("test_name_format", "text"),
         "visibility": rubric.results.get("visibility", "visible"),
         "stdout_visibility": rubric.results.get("stdout_visibility", "hidden"),
         "extra_data": {"isolation": isolation, "max_score": possible},
@@ -76,6 +70,7 @@ def test_entry(outcome, rubric):
         "output_format": "md",
         "tags": list(settings.tags or []),
         "visibility": settings.visibility,
+        **({"name_format": settings.name_format} if settings.name_format else {}),
         "extra_data": {"file": outcome.file, "functions": list(outcome.functions), "kind": outcome.kind,
                        "id": outcome.id},
     }
@@ -104,15 +99,35 @@ def title(outcome):
     return f"{outcome.file}: {words}" if outcome.file else words
 
 
-def overview(score, possible, files, discovery):
-    lines = [f"**Autograder score: {score:g} / {possible:g}**", "",
-             "| file | points | tests failed | note |", "|---|---|---|---|"]
-    for file, summary in files.items():
+def overview(tests, files, discovery):
+    """The summary at the top, which students always see: points and failures per file in the
+    visible tests only. While tests are hidden Gradescope hides the total, and counting hidden
+    tests here would give away how they went; their points are only announced."""
+    from autograder.escaping import inline, table_cell
+    per_file = {file: [0.0, 0.0, 0, 0.0] for file in files}  # earned, possible, failed (visible); hidden points
+    for test in tests:
+        summary = per_file.setdefault(test["extra_data"]["file"] or "other", [0.0, 0.0, 0, 0.0])
+        if test["visibility"] == "visible":
+            summary[0] += test["score"]
+            summary[1] += test["max_score"]
+            summary[2] += test["status"] == "failed"
+        else:
+            summary[3] += test["max_score"]
+    earned, possible = sum(s[0] for s in per_file.values()), sum(s[1] for s in per_file.values())
+    hidden = sum(s[3] for s in per_file.values())
+    lines = [f"**Visible tests: {earned:.4g} / {possible:.4g} points**" if hidden else
+             f"**Autograder score: {earned:.4g} / {possible:.4g}**", ""]
+    if hidden:
+        lines += [f"Hidden tests are worth {hidden:.4g} more points; their results appear when course staff "
+                  "release them (usually after the due date).", ""]
+    lines += ["| file | visible tests: points | visible tests failed | hidden tests: points | note |",
+              "|---|---|---|---|---|"]
+    for file, (earned, possible, failed, hidden_points) in per_file.items():
         note = discovery.notes.get(file, "") if discovery else ""
-        lines.append(f"| {file} | {summary['earned']:g} / {summary['possible']:g} | {summary['failed']} | "
-                     f"{html.escape(note).replace('|', '/')} |")
+        lines.append(f"| {table_cell(file)} | {earned:.4g} / {possible:.4g} | {failed} | {hidden_points:.4g} | "
+                     f"{table_cell(note)} |")
     if discovery and discovery.general:
-        lines += [""] + [f"- {html.escape(n)}" for n in discovery.general]
+        lines += [""] + [f"- {inline(note)}" for note in discovery.general]
     lines += ["", "Each file is graded on its own: a problem in one file costs only that file's points."]
     return "\n".join(lines)
 
@@ -164,13 +179,15 @@ def crashed(message, seconds=0.0):
     }
 
 
-def misconfigured(message, seconds=0.0):
-    """Results for a run the grader refused because it is set up wrong: zero points, and it says
-    plainly that this is not the student's fault."""
-    results = crashed(message, seconds)
+def misconfigured(summary, seconds=0.0):
+    """Results for a run the grader refused because it is set up wrongly (its rubric, its sandbox):
+    no grade, and it says so. The details go to the staff-only stdout, not here: they may name
+    hidden tests."""
+    results = crashed(summary, seconds)
     results["output"] = ("**The autograder is misconfigured, so this submission was not graded. This is not a "
-                         "problem with your code.** Course staff have been told; please let them know, and "
-                         "resubmit once they have fixed it.\n\n" + fence(message[-2000:]))
+                         "problem with your code.** Course staff have the details; please let them know, and "
+                         "resubmit once they have fixed it.\n\n" + fence(summary))
+    results["extra_data"] = {"misconfigured": True}
     return results
 
 

@@ -6,36 +6,148 @@ file order and later ones override earlier ones, so a pattern can set a default 
 entry below it refines. Anything the rubric does not say falls back to the test's gradescope-utils
 decorators, then to `defaults:`.
 
-`problems()` is what the rubric check reports: entries that match no test, tests with no points,
-files not declared, and a total that differs from the declared one.
+The file is checked against a typed schema (pydantic models, below) wherever it is read: the
+rubric check, packaging, grading, batch grading and rescoring. Every message names the file and the
+line, duplicate keys are refused (YAML would silently keep the last one), and the sandbox limits
+are typed and bounded from `sandbox/limits.py`, where they and their defaults are defined.
+
+`problems()` is what the rubric check reports once the tests are known: entries that match no
+test, tests with no points, files not declared, and a total that differs from the declared one.
 """
 import dataclasses
+import difflib
+import math
 import re
+from typing import Annotated, Literal, Optional
 
+import pydantic
 import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from autograder import submission_limit
-from autograder.sandbox.limits import Limits
+from autograder.sandbox.limits import LAYERS, Limits
 
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
-TEST_KEYS = {"points", "visibility", "name", "number", "tags", "timeout", "hide_errors"}
-TOP_KEYS = {"total", "files", "defaults", "sandbox", "results", "tests", "submission_limit", "feedback"}
+FORMATS = ("text", "html", "simple_format", "md", "ansi")  # Gradescope's output and name formats
 FEEDBACK_DEFAULTS = {"misconceptions": True}  # name a known mistake when a wrong result matches it
+
+# A worker is forked from the fork server and starts with its address space: about 108 MB (Python
+# 3.11, numpy 2.4 with one BLAS thread, Linux x86-64), and it needs 124 MB to multiply two
+# 1000x1000 matrices (bench/worker_memory.py). Below the floor every array a student creates fails.
+MEMORY_FLOOR_MB = 128
+WORKER_START_MB = 108
+LIMIT_FLOORS = {"memory_mb": MEMORY_FLOOR_MB}  # every other whole-number limit: at least 1
 
 
 class RubricError(Exception):
-    """rubric.yaml cannot be used; the message says where and why."""
+    """rubric.yaml cannot be used; `problems` says where and why, one sentence each."""
 
+    def __init__(self, problems):
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+# ---------------------------------------------------------------- the schema
+
+STRICT = ConfigDict(extra="forbid", strict=True)
+Points = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Seconds = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+Visibility = Literal[VISIBILITIES]
+Format = Literal[FORMATS]
+FileName = Annotated[str, Field(pattern=r"^[^/\\]+\.py$")]
+
+
+def _number_as_text(value):
+    """`number: 3` means "3"; `number: 1.10` is refused, since YAML has already made it 1.1."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        raise ValueError(f'must be quoted, e.g. number: "1.10", not {value!r}: YAML reads an unquoted 1.10 '
+                         "as the number 1.1")
+    return value
+
+
+def _one_or_many(value):
+    return [value] if isinstance(value, str) else value
+
+
+class Settings(BaseModel):
+    """What a test entry (or `defaults:`) may set; a key left out is not set."""
+    model_config = STRICT
+    points: Points = None
+    visibility: Visibility = None
+    name: str = None
+    name_format: Format = None
+    number: Annotated[str, BeforeValidator(_number_as_text)] = None
+    tags: Annotated[list[str], BeforeValidator(_one_or_many)] = None
+    timeout: Seconds = None
+    hide_errors: str = None
+
+
+def _limit_type(field):
+    """The schema of one limit, from its declaration in Limits: whole numbers stay whole."""
+    if field.type is int:
+        return Annotated[int, Field(ge=LIMIT_FLOORS.get(field.name, 1))], field.default
+    if field.type is float:
+        return Seconds, field.default
+    return list[Literal[LAYERS]], []  # require: the confinement layers a course insists on
+
+
+Sandbox = pydantic.create_model("Sandbox", __config__=STRICT,
+                                **{f.name: _limit_type(f) for f in dataclasses.fields(Limits)})
+
+
+class Results(BaseModel):
+    model_config = STRICT
+    visibility: Visibility = "visible"
+    stdout_visibility: Visibility = "hidden"
+    test_name_format: Format = "text"
+
+
+class SubmissionLimit(BaseModel):
+    model_config = STRICT
+    max: Annotated[int, Field(ge=1)]
+    hours: Seconds = 24
+
+
+class Feedback(BaseModel):
+    model_config = STRICT
+    misconceptions: bool = FEEDBACK_DEFAULTS["misconceptions"]
+
+
+class RubricFile(BaseModel):
+    """The whole of rubric.yaml."""
+    model_config = STRICT
+    total: Points = None
+    files: list[FileName] = []
+    defaults: Settings = Settings()
+    sandbox: Sandbox = Sandbox()
+    results: Results = Results()
+    tests: dict[str, Optional[Settings]] = {}
+    submission_limit: SubmissionLimit = None
+    feedback: Feedback = Feedback()
+
+
+# ---------------------------------------------------------------- the parsed rubric
 
 @dataclasses.dataclass
 class TestSettings:
     points: float = None
     visibility: str = "visible"
     name: str = None
+    name_format: str = None
     number: str = None
     tags: list = dataclasses.field(default_factory=list)
     timeout: float = None
     hide_errors: str = None
+
+
+@dataclasses.dataclass
+class Entry:
+    pattern: str
+    regex: re.Pattern
+    values: dict   # only the settings the entry gives
+    line: int = None
 
 
 @dataclasses.dataclass
@@ -45,17 +157,19 @@ class Rubric:
     defaults: dict
     limits: Limits
     results: dict
-    entries: list  # [(pattern, compiled regex, settings dict)] in file order
+    entries: list  # [Entry] in file order
     submission_limit: dict = None
     feedback: dict = dataclasses.field(default_factory=lambda: dict(FEEDBACK_DEFAULTS))
+    where: str = "rubric.yaml"
+    lines: dict = dataclasses.field(default_factory=dict, repr=False)  # key path -> line number
 
     def settings(self, test_id, decorators=None):
         """Effective settings of one test: defaults < decorators < matching rubric entries."""
         merged = dict(self.defaults)
         merged.update({k: v for k, v in (decorators or {}).items() if v is not None})
-        for _, regex, values in self.entries:
-            if regex.fullmatch(test_id):
-                merged.update(values)
+        for entry in self.entries:
+            if entry.regex.fullmatch(test_id):
+                merged.update(entry.values)
         known = {f.name for f in dataclasses.fields(TestSettings)}
         settings = TestSettings(**{k: v for k, v in merged.items() if k in known})
         settings.tags = list(settings.tags or [])
@@ -64,106 +178,203 @@ class Rubric:
     def problems(self, tests):
         """Everything wrong with this rubric for these tests: {test_id: (file, decorators)}."""
         found = []
-        for pattern, regex, _ in self.entries:
-            if not any(regex.fullmatch(t) for t in tests):
-                found.append(f"rubric entry {pattern!r} matches no test")
+        for entry in self.entries:
+            if not any(entry.regex.fullmatch(t) for t in tests):
+                close = difflib.get_close_matches(entry.pattern, list(tests), n=1, cutoff=0.8)
+                found.append(f"{self.at(entry.line)}: tests: {entry.pattern!r} matches no test"
+                             + (f" (did you mean {close[0]!r}?)" if close else ""))
         total = 0.0
         for test_id, (file, decorators) in tests.items():
             settings = self.settings(test_id, decorators)
             if settings.points is None:
-                found.append(f"test {test_id} has no points (add it to rubric.yaml)")
+                found.append(f"{self.at('tests')}: test {test_id} has no points (add it under tests:)")
             else:
                 total += settings.points
             if file is None:
-                found.append(f"test {test_id} does not say which file it grades (@<file>.grades(...))")
+                found.append(f"{self.at('tests')}: test {test_id} does not say which file it grades "
+                             "(@<file>.grades(...)) and its module's name names none")
             elif file not in self.files:
-                found.append(f"test {test_id} grades {file}, which is not listed under files:")
+                found.append(f"{self.at('files')}: test {test_id} grades {file}, which is not listed under files:")
         if self.total is not None and abs(total - self.total) > 1e-9:
-            found.append(f"the tests add up to {total:g} points but total: says {self.total:g}")
+            found.append(f"{self.at('total')}: the tests add up to {total:g} points but total: says {self.total:g}")
         return found
+
+    def at(self, where_in_file=None):
+        """'rubric.yaml, line 12' for a line number or a top-level key, else just the file."""
+        line = self.lines.get((where_in_file,)) if isinstance(where_in_file, str) else where_in_file
+        return f"{self.where}, line {line}" if line else self.where
 
 
 def load(path):
+    """Read and check rubric.yaml; RubricError lists every problem with its line."""
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    data, lines, problems = read_yaml(text, str(path))
     try:
-        with open(path, encoding="utf-8") as handle:
-            data = yaml.safe_load(handle) or {}
+        return parse(data, str(path), lines, problems)
+    except RubricError as exc:
+        line = re.compile(r", line (\d+):")
+        raise RubricError(sorted(exc.problems, key=lambda p: int(line.search(p).group(1)) if line.search(p) else 0))
+
+
+def read_yaml(text, where):
+    """(data, {key path: line}, [problems]) of a YAML document; a key given twice is a problem."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        lines, problems = {}, []
+        if node is not None:
+            _walk(node, (), lines, problems, where)
+        data = loader.construct_document(node) if node is not None else {}
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = f", line {mark.line + 1}" if mark else ""
+        raise RubricError([f"{where}{line}: not valid YAML: {exc.problem or exc.context}"]) from None
     except yaml.YAMLError as exc:
-        raise RubricError(f"{path} is not valid YAML: {exc}") from None
-    return parse(data, path)
+        raise RubricError([f"{where}: not valid YAML: {exc}"]) from None
+    finally:
+        loader.dispose()
+    return data, lines, problems
 
 
-def parse(data, where="rubric.yaml"):
+def _walk(node, path, lines, problems, where):
+    """Record the line of every key and list item under node; a key given twice is a problem."""
+    if isinstance(node, yaml.MappingNode):
+        seen = {}
+        for key, value in node.value:
+            if key.tag == "tag:yaml.org,2002:merge":
+                continue
+            name = key.value if isinstance(key, yaml.ScalarNode) else None
+            if name in seen:
+                problems.append(f"{where}, line {key.start_mark.line + 1}: {_path_text(path) or 'the top level'}: "
+                                f"{name!r} is given twice (also on line {seen[name]}); YAML would keep only "
+                                "the last one, so merge the two")
+                continue
+            seen[name] = key.start_mark.line + 1
+            lines[path + (name,)] = key.start_mark.line + 1
+            _walk(value, path + (name,), lines, problems, where)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            lines[path + (index,)] = item.start_mark.line + 1
+            _walk(item, path + (index,), lines, problems, where)
+
+
+def parse(data, where="rubric.yaml", lines=None, problems=()):
+    """A Rubric from already-read data, checked against the schema; `problems` found while reading
+    (duplicate keys) are reported with the schema's own."""
+    lines, problems = lines or {}, list(problems)
+    if data is None:
+        data = {}
     if not isinstance(data, dict):
-        raise RubricError(f"{where} must be a mapping")
-    _no_unknown(data, TOP_KEYS, where)
-    files = data.get("files") or []
-    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
-        raise RubricError(f"{where}: files: must be a list of file names")
-    defaults = _settings(data.get("defaults") or {}, f"{where}: defaults")
-    if not isinstance(data.get("sandbox") or {}, dict):
-        raise RubricError(f"{where}: sandbox: must be a mapping of settings")
+        raise RubricError([f"{where}: must be a mapping of settings (total:, files:, tests: ...), "
+                           f"not {_shown(data)}"])
+    data = {key: value for key, value in data.items() if value is not None}  # `tests:` left empty
     try:
-        limits = Limits.from_mapping(data.get("sandbox") or {})
-    except (TypeError, ValueError) as exc:
-        raise RubricError(f"{where}: sandbox: {exc}") from None
-    results = data.get("results") or {}
-    for key in ("visibility", "stdout_visibility"):
-        if key in results and results[key] not in VISIBILITIES:
-            raise RubricError(f"{where}: results.{key} must be one of {', '.join(VISIBILITIES)}")
-    tests = data.get("tests") or {}
-    if not isinstance(tests, dict):
-        raise RubricError(f"{where}: tests: must map test ids (or patterns) to settings")
-    entries = [(str(p), pattern_regex(str(p)), _settings(v or {}, f"{where}: tests: {p}"))
-               for p, v in tests.items()]
-    total = data.get("total")
-    if total is not None and not _number(total):
-        raise RubricError(f"{where}: total: must be a number")
-    try:
-        limit = submission_limit.check_setting(data.get("submission_limit"), where)
-    except ValueError as exc:
-        raise RubricError(str(exc)) from None
-    feedback = data.get("feedback") or {}
-    if not isinstance(feedback, dict):
-        raise RubricError(f"{where}: feedback: must be a mapping of settings")
-    _no_unknown(feedback, set(FEEDBACK_DEFAULTS), f"{where}: feedback")
-    for key, value in feedback.items():
-        if not isinstance(value, bool):
-            raise RubricError(f"{where}: feedback.{key} must be true or false")
-    return Rubric(total, files, defaults, limits, results, entries, limit, {**FEEDBACK_DEFAULTS, **feedback})
+        checked = RubricFile.model_validate(data)
+    except pydantic.ValidationError as exc:
+        problems += [_problem(error, where, lines) for error in exc.errors()]
+    if problems:
+        raise RubricError(problems)
+    limit = checked.submission_limit and submission_limit.check_setting(checked.submission_limit.model_dump(), where)
+    limits = Limits.from_mapping(checked.sandbox.model_dump(exclude_unset=True))
+    entries = [Entry(pattern, pattern_regex(pattern), values.model_dump(exclude_unset=True) if values else {},
+                     lines.get(("tests", pattern)))
+               for pattern, values in checked.tests.items()]
+    return Rubric(checked.total, checked.files, checked.defaults.model_dump(exclude_unset=True), limits,
+                  checked.results.model_dump(), entries, limit, checked.feedback.model_dump(), where, lines)
 
 
 def pattern_regex(pattern):
     return re.compile(".*".join(re.escape(part) for part in pattern.split("*")))
 
 
-def _settings(values, where):
-    if not isinstance(values, dict):
-        raise RubricError(f"{where} must be a mapping of settings")
-    _no_unknown(values, TEST_KEYS, where)
-    out = dict(values)
-    if "points" in out and (not _number(out["points"]) or out["points"] < 0):
-        raise RubricError(f"{where}: points must be a number >= 0")
-    if "visibility" in out and out["visibility"] not in VISIBILITIES:
-        raise RubricError(f"{where}: visibility must be one of {', '.join(VISIBILITIES)}")
-    if "timeout" in out and (not _number(out["timeout"]) or out["timeout"] <= 0):
-        raise RubricError(f"{where}: timeout must be a positive number of seconds")
-    if "tags" in out:
-        tags = out["tags"]
-        out["tags"] = [tags] if isinstance(tags, str) else list(tags)
-    if "number" in out:
-        if isinstance(out["number"], float):
-            raise RubricError(f'{where}: number {out["number"]!r} must be quoted (number: "1.10"): YAML reads '
-                              "1.10 as the float 1.1")
-        out["number"] = str(out["number"])
-    return out
+# ---------------------------------------------------------------- messages
+
+KNOWN = {
+    "": RubricFile.model_fields, "defaults": Settings.model_fields, "tests": Settings.model_fields,
+    "sandbox": Sandbox.model_fields, "results": Results.model_fields,
+    "submission_limit": SubmissionLimit.model_fields, "feedback": Feedback.model_fields,
+}
+HINTS = {
+    "hide_errors": 'hide_errors is the message shown instead of a failed test\'s feedback, e.g. '
+                   'hide_errors: "Details are hidden for this test."',
+    "name": 'name is the test\'s title as students see it; quote it if it looks like a number (name: "5")',
+    "tags": "tags is a tag or a list of tags, e.g. tags: [batchnorm, backward]",
+    "files": "files lists the student's files, e.g. files: [batchnorm.py, rnn.py]",
+    "require": f"require lists confinement layers among {', '.join(LAYERS)}",
+}
 
 
-def _number(value):
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+def _problem(error, where, lines):
+    """One pydantic error as a sentence: file, line, where in the rubric, what is wrong."""
+    loc = tuple(part for part in error["loc"] if part != "[key]")
+    line = next((lines[loc[:n]] for n in range(len(loc), 0, -1) if loc[:n] in lines), None)
+    place = f"{where}, line {line}" if line else where
+    key = next((part for part in reversed(loc) if isinstance(part, str)), "")
+    section = "tests" if loc[:1] == ("tests",) else (loc[0] if len(loc) > 1 else "")
+    if error["type"] == "extra_forbidden":
+        known = sorted(KNOWN.get(section, {}))
+        close = difflib.get_close_matches(str(key), known, n=1) or [k for k in known if k.startswith(str(key))]
+        inside = f"{_path_text(loc[:-1])}: " if loc[:-1] else ""
+        return (f"{place}: {inside}unknown key {key!r}" + (f" (did you mean {close[0]!r}?)" if close else "")
+                + f"; known keys: {', '.join(known)}")
+    return f"{place}: {_path_text(loc)} {_sentence(error, key)}"
 
 
-def _no_unknown(values, known, where):
-    unknown = set(values) - known
-    if unknown:
-        raise RubricError(f"{where}: unknown key(s) {', '.join(sorted(map(str, unknown)))}; "
-                          f"known: {', '.join(sorted(known))}")
+# What each pydantic error type means, as a sentence; {example} is the limit's default where there is one.
+SENTENCES = {
+    "int_type": "must be a whole number{example}, not {shown}",
+    "float_type": "must be a number{example}, not {shown}",
+    "finite_number": "must be a finite number, not {shown}",
+    "greater_than": "must be more than {gt:g}, not {shown}",
+    "greater_than_equal": "must be at least {ge:g}, not {shown}",
+    "literal_error": "must be one of {expected}, not {shown}",
+    "string_pattern_mismatch": "must be a file name ending in .py (no folder), not {shown}",
+    "bool_type": "must be true or false, not {shown}",
+    "string_type": "must be text, not {shown}{hint}",
+    "list_type": "must be a list, not {shown}{hint}",
+    "dict_type": "must be a mapping of settings (key: value), not {shown}",
+    "model_type": "must be a mapping of settings (key: value), not {shown}",
+    "model_attributes_type": "must be a mapping of settings (key: value), not {shown}",
+    "missing": "is required",
+}
+
+
+def _sentence(error, key):
+    kind, ctx = error["type"], dict(error.get("ctx") or {})
+    default = getattr(Limits, key, None) if key in Sandbox.model_fields and key != "require" else None
+    example = f" (the default is {default:g})" if isinstance(default, (int, float)) else ""
+    shown = _shown(error.get("input"))
+    if key == "memory_mb" and kind == "greater_than_equal":
+        return (f"is {shown} MB, less than a worker needs: it starts with about {WORKER_START_MB} MB of address "
+                f"space (Python and numpy), so every array student code creates would fail. Use at least "
+                f"{MEMORY_FLOOR_MB}{example}.")
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    if "expected" in ctx:
+        ctx["expected"] = ctx["expected"].replace(" or ", ", ")
+    hint = f"; {HINTS[key]}" if key in HINTS else ""
+    return SENTENCES.get(kind, error["msg"]).format(example=example, shown=shown, hint=hint, **ctx)
+
+
+def _path_text(loc):
+    """('tests', 't.py::x', 'points') -> 'tests: t.py::x: points'; list items as tags[2]."""
+    text = ""
+    for part in loc:
+        text += f"[{part + 1}]" if isinstance(part, int) else (": " if text else "") + str(part)
+    return text
+
+
+def _shown(value):
+    """A value as the instructor wrote it in YAML."""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and math.isnan(value):
+        return ".nan"
+    if isinstance(value, float) and math.isinf(value):
+        return ".inf" if value > 0 else "-.inf"
+    if isinstance(value, (dict, list)):
+        return f"a {'mapping' if isinstance(value, dict) else 'list'}"
+    return repr(value) if isinstance(value, str) else f"{value}"

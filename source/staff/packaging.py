@@ -9,11 +9,11 @@ never the reference, a hidden test or a hidden expected value.
 Archives are deterministic (sorted entries, fixed timestamps), so rebuilding from the same tree
 gives the same bytes.
 """
+import json
 import os
 import re
+import sys
 import zipfile
-
-import yaml
 
 from staff.paths import REPO
 from staff.rubric_check import rubric_problems
@@ -23,10 +23,19 @@ SKIP = re.compile(r"(^|/)(__pycache__|\.pytest_cache|\.sandbox-locks)(/|$)|\.py[
 GRADESCOPE_FILES = ["setup.sh", "run_autograder", "requirements.txt", "rubric.yaml"]
 GRADESCOPE_TREES = ["source/grade.py", "source/autograder", "source/reference", "tests"]
 KIT_TREES = ["source/autograder", "source/kit"]  # the engine and the checker: never the reference
+KIT_LIMITS = ("call_timeout", "import_timeout", "memory_mb", "max_result_mb", "output_chars")
 KIT_README = re.compile(r"<!-- student-kit:start -->\n(.*?)<!-- student-kit:end -->", re.S)
 CHECK_PY = '''"""Run the visible tests on your files:  python check.py  (or: python check.py batchnorm.py)"""
 import os
 import sys
+
+if sys.version_info < (3, 10):
+    sys.exit(f"check.py needs Python 3.10 or newer; this is Python {sys.version.split()[0]}.")
+try:
+    import numpy  # noqa: F401
+    import pytest  # noqa: F401
+except ImportError as missing:
+    sys.exit(f"check.py needs numpy and pytest ({missing}): run  python -m pip install numpy pytest")
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "checker"))
 
@@ -84,27 +93,27 @@ def build_autograder(target, root=REPO):
 
 def build_kit(target, root=REPO):
     """Build the student kit; returns the archived paths."""
-    from autograder import rubric as rubric_module
     rubric, tests, problems = rubric_problems(os.path.join(root, "rubric.yaml"), os.path.join(root, "tests"))
     if problems:
         raise PackagingError("the rubric check fails, so no kit was built:\n  - " + "\n  - ".join(problems))
-    shipped = {}
+    shipped, hidden_points = {}, {file: 0.0 for file in rubric.files}
     for test_id, (file, decorators) in tests.items():
-        module = test_id.split("::")[0]
-        if not module.endswith("_examples.py"):
-            continue
         settings = rubric.settings(test_id, decorators)
+        if not test_id.split("::")[0].endswith("_examples.py"):
+            hidden_points[file] += settings.points
+            continue
         if settings.visibility != "visible":
             raise PackagingError(f"{test_id} is in an examples file (shipped to students) but is not visible "
                                  "in rubric.yaml: make it visible or move it to the hidden test file")
-        shipped[test_id] = {"points": settings.points, **({"name": settings.name} if settings.name else {})}
-    kit_rubric = {"files": rubric.files, "defaults": {"visibility": "visible"},
-                  "total": sum(v["points"] for v in shipped.values()), "tests": shipped}
-    rubric_module.parse(kit_rubric, "kit rubric")  # the kit must load it
+        shipped[test_id] = {"points": settings.points, "name": settings.name, "timeout": settings.timeout,
+                            "hide_errors": settings.hide_errors}
+    # Resolved settings as JSON: the kit needs neither PyYAML nor the validation library.
+    limits = {k: getattr(rubric.limits, k) for k in KIT_LIMITS}
+    kit_rubric = {"files": rubric.files, "limits": limits, "tests": shipped, "hidden_points": hidden_points}
     folder = "student-kit/"
     entries = [(folder + "README.md", kit_readme(root).encode(), False),
                (folder + "check.py", CHECK_PY.encode(), False),
-               (folder + "checker/rubric.yaml", yaml.safe_dump(kit_rubric, sort_keys=False).encode(), False)]
+               (folder + "checker/rubric.json", json.dumps(kit_rubric, indent=1).encode(), False)]
     entries += [(folder + os.path.basename(p), _read(root, p), False) for p in tree_files(root, "starter")]
     entries += [(folder + "checker/" + p.removeprefix("source/"), _read(root, p), False)
                 for tree in KIT_TREES for p in tree_files(root, tree)]
@@ -123,23 +132,25 @@ def kit_readme(root):
 
 
 def cmd_package(args):
-    try:
-        paths = build_autograder(args.out)
-    except PackagingError as exc:
-        print(exc)
-        return 1
-    print(f"{args.out}: {len(paths)} files (setup.sh, run_autograder, rubric.yaml, requirements.txt, source/, tests/)")
-    return 0
+    return _build(build_autograder, args.out, "setup.sh, run_autograder, rubric.yaml, requirements.txt, source/, tests/")
 
 
 def cmd_kit(args):
+    return _build(build_kit, args.out, "the starter files, README.md, check.py and the visible tests")
+
+
+def _build(build, target, contents):
+    """Build an archive; when that fails, an older archive at the same place is removed, so that
+    it cannot be uploaded by mistake as if it were the current one."""
     try:
-        paths = build_kit(args.out)
+        paths = build(target)
     except PackagingError as exc:
-        print(exc)
+        print(exc, file=sys.stderr)
+        if os.path.exists(target):
+            os.unlink(target)
+            print(f"The previous {target} was removed, so that it cannot be uploaded by mistake.", file=sys.stderr)
         return 1
-    tests = [p for p in paths if "/checker/tests/" in p]
-    print(f"{args.out}: {len(paths)} files, starter files and {len(tests)} visible test files")
+    print(f"{target}: {len(paths)} files ({contents})")
     return 0
 
 

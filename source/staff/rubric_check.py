@@ -8,8 +8,10 @@ def rubric_problems(rubric_path=DEFAULT_RUBRIC, tests_dir=DEFAULT_TESTS):
     from autograder import rubric as rubric_module
     try:
         rubric = rubric_module.load(rubric_path)
-    except (rubric_module.RubricError, OSError) as exc:
-        return None, {}, [str(exc)]
+    except rubric_module.RubricError as exc:
+        return None, {}, exc.problems
+    except OSError as exc:
+        return None, {}, [f"{rubric_path} cannot be read: {exc.strerror}"]
     tests = collect_tests(tests_dir, rubric)
     if not tests:
         return rubric, tests, [f"no graded tests found in {tests_dir}"]

@@ -4,9 +4,11 @@
     ./grader starter           regenerate starter/ from the reference solution
     ./grader package           build autograder.zip for Gradescope (refuses if the rubric check fails)
     ./grader kit               build the student kit: starter files, instructions, visible tests
-    ./grader batch DIR         grade a folder of submissions in parallel, resumable, with a CSV
-    ./grader rescore BATCH     recompute results and CSV after a rubric edit, without running code
-    ./grader report BATCH      class report: score distribution, pass rates, common failures
+    ./grader batch EXPORT      grade a class in parallel (Gradescope's export zip or folder), resumable
+    ./grader rescore BATCH     recompute results and CSV after a rubric edit, showing whose scores change
+    ./grader compare OLD NEW   regrade preview: whose scores change between two batch folders
+    ./grader merge SHARD...    put the folders of `batch --shard K/N` runs together
+    ./grader report BATCH      class report for staff: what the class got wrong, per function and student
 
 Every subcommand has --help. Exit codes: 0 success, 1 a check failed, 2 bad usage.
 """
@@ -51,7 +53,16 @@ def parser():
 
 def main(argv=None):
     args = parser().parse_args(argv)
-    return args.run(args)
+    try:
+        code = args.run(args)
+        sys.stdout.flush()  # here, so that a reader who left early is noticed while it can be handled
+        return code
+    except BrokenPipeError:  # `./grader report | head`: the reader has gone, so stop without a word
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        print("\ngrader: stopped.", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ from autograder.sandbox.cleanup import (descendants, kill_user_processes, remove
                                         writable_places)
 from autograder.sandbox.limits import LAYERS, Limits
 from autograder.sandbox.quota import DiskWatch
+from autograder.sandbox.replies import CallResult, error_report as _error, interpret  # noqa: F401
 from autograder.sandbox.users import acquire_user
 
 FORKSERVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "forkserver.py")
@@ -48,13 +49,6 @@ class SandboxMisconfigured(Exception):
         reasons = "; ".join(f"{name}: {layers.get(name, {}).get('detail', 'not reported')}" for name in missing)
         super().__init__(f"rubric.yaml requires the sandbox layer(s) {', '.join(missing)}, which this machine "
                          f"does not provide ({reasons})")
-
-
-@dataclasses.dataclass
-class CallResult:
-    value: object
-    printed: str
-    mutated: list
 
 
 @dataclasses.dataclass
@@ -457,49 +451,3 @@ def observe(pid, reported, user):
         if layers.get(name, {}).get("on") and not ok:
             layers[name] = {"on": False, "detail": "reported on, but the kernel shows otherwise in /proc"}
     return layers
-
-
-def interpret(file, function, reply, max_bytes, output_chars=Limits.output_chars):
-    """A worker's reply to a call, as a CallResult or the StudentFailure it describes.
-
-    Every field is checked: the reply comes from the student's process.
-    """
-    printed = _text(reply.get("stdout"), output_chars + 100)  # room for the "... not shown" line
-    mutated = reply.get("mutated") or []
-    if type(mutated) is not list or not all(type(m) is str for m in mutated):
-        raise failures.BadResult(function, "the worker sent a malformed reply")
-    if reply.get("ok") is not True:
-        error = _error(reply.get("error"))
-        if error["type"] == "NotImplementedError":
-            raise failures.NotAttempted(file, function)
-        if error["type"] == "MissingFunction":
-            raise failures.MissingFunction(file, function)
-        if error["type"] == "Unencodable":
-            raise failures.BadResult(function, error["message"])
-        if error["type"] == "ResultTooLarge":
-            size = int(error["message"]) if error["message"].isdigit() else max_bytes + 1
-            raise failures.ResultTooLarge(file, function, size, max_bytes)
-        failure = failures.StudentRaised(file, function, error)
-        failure.printed = printed
-        raise failure
-    try:
-        value = protocol.decode(reply.get("value"))
-    except (protocol.ProtocolError, ValueError, RecursionError) as exc:
-        raise failures.BadResult(function, f"the worker sent a malformed value ({exc})") from None
-    return CallResult(value, printed, mutated)
-
-
-def _text(value, cap=8000):
-    return value[:cap] if type(value) is str else ""
-
-
-def _error(error):
-    """A worker's error report, reduced to strings of bounded length whatever it sent."""
-    error = error if type(error) is dict else {}
-    types = error.get("types")
-    return {
-        "type": _text(error.get("type"), 100) or "Error",
-        "types": [t[:100] for t in types if type(t) is str][:50] if type(types) is list else [],
-        "message": _text(error.get("message")),
-        "traceback": _text(error.get("traceback")),
-    }

@@ -1,0 +1,64 @@
+"""A worker's reply to a call, read by the trusted side: a value, or the StudentFailure it describes.
+
+Shared by the sandbox's controller and the student kit's checker (which runs student code in a
+plain child process), so both turn the same reply into the same feedback. Standard library, numpy
+and the engine's own modules only: nothing here is specific to one platform.
+"""
+import dataclasses
+
+from autograder import failures
+from autograder.sandbox import protocol
+from autograder.sandbox.limits import Limits
+
+
+@dataclasses.dataclass
+class CallResult:
+    value: object
+    printed: str
+    mutated: list
+
+
+def interpret(file, function, reply, max_bytes, output_chars=Limits.output_chars):
+    """A worker's reply to a call, as a CallResult or the StudentFailure it describes.
+
+    Every field is checked: the reply comes from the student's process.
+    """
+    printed = _text(reply.get("stdout"), output_chars + 100)  # room for the "... not shown" line
+    mutated = reply.get("mutated") or []
+    if type(mutated) is not list or not all(type(m) is str for m in mutated):
+        raise failures.BadResult(function, "the worker sent a malformed reply")
+    if reply.get("ok") is not True:
+        error = error_report(reply.get("error"))
+        if error["type"] == "NotImplementedError":
+            raise failures.NotAttempted(file, function)
+        if error["type"] == "MissingFunction":
+            raise failures.MissingFunction(file, function)
+        if error["type"] == "Unencodable":
+            raise failures.BadResult(function, error["message"])
+        if error["type"] == "ResultTooLarge":
+            size = int(error["message"]) if error["message"].isdigit() else max_bytes + 1
+            raise failures.ResultTooLarge(file, function, size, max_bytes)
+        failure = failures.StudentRaised(file, function, error)
+        failure.printed = printed
+        raise failure
+    try:
+        value = protocol.decode(reply.get("value"))
+    except (protocol.ProtocolError, ValueError, RecursionError) as exc:
+        raise failures.BadResult(function, f"the worker sent a malformed value ({exc})") from None
+    return CallResult(value, printed, mutated)
+
+
+def _text(value, cap=8000):
+    return value[:cap] if type(value) is str else ""
+
+
+def error_report(error):
+    """A worker's error report, reduced to strings of bounded length whatever it sent."""
+    error = error if type(error) is dict else {}
+    types = error.get("types")
+    return {
+        "type": _text(error.get("type"), 100) or "Error",
+        "types": [t[:100] for t in types if type(t) is str][:50] if type(types) is list else [],
+        "message": _text(error.get("message")),
+        "traceback": _text(error.get("traceback")),
+    }
