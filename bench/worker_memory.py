@@ -7,7 +7,7 @@ any array larger than malloc's mmap threshold raises MemoryError. This measures,
   1. the address space (VmSize) of a worker when it answers its first call;
   2. the smallest `memory_mb` with which a worker still multiplies two 1000x1000 float64 matrices
      (24 MB of arrays, a generous working set for this assignment's inputs).
-rubric.MEMORY_FLOOR_MB is chosen from these figures; rerun this after upgrading numpy or Python.
+limits.MEMORY_FLOOR_MB is chosen from these figures; rerun this after upgrading numpy or Python.
 """
 import os
 import sys
@@ -23,9 +23,8 @@ from autograder.sandbox.limits import Limits  # noqa: E402
 
 PROBE = '''import numpy as np
 
-def address_space_mb():
-    status = open("/proc/self/status").read()
-    return int(status.split("VmSize:")[1].split()[0]) / 1024
+def ready():
+    return True
 
 def multiply(n):
     a = np.ones((n, n))
@@ -36,6 +35,15 @@ def multiply(n):
 def call(folder, memory_mb, function, *args):
     with controller.Sandbox({"probe.py": str(folder / "probe.py")}, Limits(memory_mb=memory_mb)) as sandbox:
         return sandbox.call("probe.py", function, args, {}).value
+
+
+def address_space_mb(folder):
+    """VmSize of a worker that has answered its first call, read from outside (Landlock keeps the
+    worker itself out of /proc)."""
+    with controller.Sandbox({"probe.py": str(folder / "probe.py")}, Limits()) as sandbox:
+        sandbox.call("probe.py", "ready", (), {})
+        status = open(f"/proc/{sandbox.current.pid}/status").read()
+    return int(status.split("VmSize:")[1].split()[0]) / 1024
 
 
 def can_multiply(folder, memory_mb):
@@ -61,7 +69,7 @@ def main():
         (folder / "probe.py").write_text(PROBE)
         print(f"python {sys.version.split()[0]}, numpy {numpy.__version__}, {sys.platform}, "
               f"{'root (sandbox user)' if os.geteuid() == 0 else 'ordinary user'}")
-        print(f"address space of a worker at its first call: {call(folder, 512, 'address_space_mb'):.0f} MB")
+        print(f"address space of a worker at its first call: {address_space_mb(folder):.0f} MB")
         print(f"smallest memory_mb with which a worker multiplies two 1000x1000 matrices: "
               f"{smallest_memory_mb(folder)} MB")
 

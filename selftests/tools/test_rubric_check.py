@@ -39,7 +39,7 @@ BROKEN = [
     (with_sandbox("max_processes: 8.0"), "sandbox", "max_processes must be a whole number"),
     (with_sandbox("cpu_seconds: 0.5"), "sandbox", "cpu_seconds must be a whole number (the default is 300), not 0.5"),
     (with_sandbox("memory_mb: 1").replace("memory_mb: 400, ", ""), "sandbox",
-     "memory_mb is 1 MB, less than a worker needs: it starts with about 108 MB of address space"),
+     "memory_mb is 1 MB, less than a worker needs: it starts with about 110 MB of address space"),
     (with_entry("hide_errors: true"), "test_stats_returns_min_max_and_mean",
      "hide_errors must be text, not true; hide_errors is the message shown instead of a failed test's feedback"),
     (with_entry("name: 5"), "test_stats_returns_min_max_and_mean", "name must be text, not 5"),

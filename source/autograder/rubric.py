@@ -25,17 +25,12 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from autograder import submission_limit
-from autograder.sandbox.limits import LAYERS, Limits
+from autograder.sandbox.limits import LAYERS, MEMORY_FLOOR_MB, WORKER_START_MB, Limits
 
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 FORMATS = ("text", "html", "simple_format", "md", "ansi")  # Gradescope's output and name formats
 FEEDBACK_DEFAULTS = {"misconceptions": True}  # name a known mistake when a wrong result matches it
 
-# A worker is forked from the fork server and starts with its address space: about 108 MB (Python
-# 3.11, numpy 2.4 with one BLAS thread, Linux x86-64), and it needs 124 MB to multiply two
-# 1000x1000 matrices (bench/worker_memory.py). Below the floor every array a student creates fails.
-MEMORY_FLOOR_MB = 128
-WORKER_START_MB = 108
 LIMIT_FLOORS = {"memory_mb": MEMORY_FLOOR_MB}  # every other whole-number limit: at least 1
 
 

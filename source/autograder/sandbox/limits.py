@@ -5,6 +5,12 @@ rubric.yaml's `sandbox:` section sets any of them; the worker applies them as re
 """
 import dataclasses
 
+# A worker is forked from the fork server and starts with its address space: about 110 MB (Python
+# 3.11, numpy 2.4 with one BLAS thread, Linux x86-64), and it needs 126 MB to multiply two
+# 1000x1000 matrices (bench/worker_memory.py). Below the floor every array a student creates fails.
+MEMORY_FLOOR_MB = 128
+WORKER_START_MB = 110
+
 # The confinement layers, as results.json reports them and as `require:` names them.
 LAYERS = ("sandbox-user", "no-new-privs", "seccomp", "landlock", "network-namespace", "rlimits", "disk-quota")
 
