@@ -317,6 +317,28 @@ if os.fork() == 0:
     assert sandbox_processes(graded) == []
 
 
+SURVIVOR = """
+import ctypes, os, threading, time
+
+def leave_a_survivor():
+    # A process whose main thread exits while another thread runs: /proc shows its leader as a
+    # zombie, though it is alive.
+    if os.fork() != 0:
+        return
+    os.setsid()
+    threading.Thread(target=lambda: (time.sleep(60), os._exit(0))).start()
+    ctypes.CDLL(None).syscall(60, 0)  # SYS_exit: ends only the main thread
+"""
+
+
+@root_only
+def test_a_process_whose_main_thread_exited_does_not_survive_grading(grade):
+    once = "    if c == 2.0:  # the visible test: one survivor\n        leave_a_survivor()\n    return c * x"
+    graded = grade({"toy.py": SURVIVOR + CORRECT_TOY.replace("    return c * x", once)})
+    assert graded.results["score"] == 15
+    assert sandbox_processes(graded) == []
+
+
 @root_only
 def test_a_fork_bomb_is_contained(grade):
     graded = grade({"toy.py": scale_body("""

@@ -113,3 +113,26 @@ def test_the_graders_own_files_can_be_neither_read_nor_changed(checkout, tmp_pat
     scale_tests = [t for t in results["tests"] if "scale" in t["extra_data"]["functions"] and t["max_score"]]
     assert scale_tests and all(t["score"] == 0 for t in scale_tests)
     assert results["extra_data"]["isolation"]["layers"]["landlock"]["on"]
+
+
+def test_processes_student_code_leaves_behind_do_not_outlive_the_grading(checkout, tmp_path):
+    """As the grader's own user nothing can be killed by uid: the fork server is a child subreaper,
+    so even a process that left its session and its parent is found and killed."""
+    from autograder.sandbox.cleanup import user_processes
+
+    from .test_hostile import SURVIVOR
+    _, uid = checkout
+    leaver = SURVIVOR + """
+def scale(x, c):
+    if os.fork() == 0:
+        os.setsid()
+        if os.fork() == 0:
+            time.sleep(60)
+        os._exit(0)
+    leave_a_survivor()
+    return c * x
+"""
+    results = grade_as(checkout, tmp_path, {"toy.py": leaver, "other.py": CORRECT_OTHER})
+    scale = next(t for t in results["tests"] if t["extra_data"]["id"].endswith("test_scale_doubles_a_vector"))
+    assert scale["status"] == "passed"
+    assert user_processes(uid) == []

@@ -294,10 +294,8 @@ def _stop(running, slots):
             pass
     for pid in list(running):
         os.waitpid(pid, 0)
-    from autograder.sandbox.cleanup import kill_user_processes
     for slot in slots:
-        if slot.user is not None:
-            kill_user_processes(slot.user.uid)
+        slot.server.sweep(slot.user.uid if slot.user is not None else None)
 
 
 def _unsealed(out, submissions, sealed_results):

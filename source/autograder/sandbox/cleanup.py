@@ -12,6 +12,7 @@ import os
 import shutil
 import signal
 import stat
+import tempfile
 import time
 
 from autograder.sandbox.runtime import RUNTIME_ROOT
@@ -124,6 +125,34 @@ def user_processes(uid):
     return [pid for pid in _pids() if _real_uid(pid) == uid]
 
 
+def kill_descendants(pid):
+    """SIGKILL every process below pid in the process tree; True once none is left."""
+    for _ in range(50):
+        below = descendants(pid)[1:]
+        for child in below:
+            try:
+                os.kill(child, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        if not [child for child in below if _living(_status(child))]:
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def remove_stale_runs(gid, folder=None):
+    """Remove run folders (ag-run-*) whose staged submission belongs to this sandbox group: left by a
+    grader that was killed, and only ever in use by whoever holds that sandbox user's lock."""
+    folder = folder or tempfile.gettempdir()
+    for entry in os.scandir(folder):
+        if entry.name.startswith("ag-run-") and entry.is_dir(follow_symlinks=False):
+            try:
+                if os.stat(os.path.join(entry.path, "submission"), follow_symlinks=False).st_gid == gid:
+                    shutil.rmtree(entry.path, ignore_errors=True)
+            except OSError:
+                continue
+
+
 def descendants(pid):
     """pid and every live process below it in the process tree (from /proc/PID/task/*/children)."""
     found, pending = [], [pid]
@@ -144,7 +173,13 @@ def descendants(pid):
 
 
 def kill_user_processes(uid, rounds=50):
-    """SIGKILL every process whose real uid is uid, repeating while new ones appear (fork loops)."""
+    """SIGKILL every process of uid; True once none is left.
+
+    A helper process becomes uid and sends kill(-1, SIGKILL): the kernel signals every process
+    of that user in one pass that no fork can outrun (a scan of /proc can be). Then, as a second
+    opinion, every process the /proc scan still finds is killed, while any remains.
+    """
+    _kill_all_as(uid)
     for _ in range(rounds):
         victims = user_processes(uid)
         for pid in victims:
@@ -158,11 +193,35 @@ def kill_user_processes(uid, rounds=50):
     return False
 
 
-def remove_everything(uid):
-    """All of the above: what a run ends with, and what a fresh start for visible tests needs."""
-    kill_user_processes(uid)
+def _kill_all_as(uid, rounds=20):
+    """Fork a helper that takes uid and calls kill(-1, SIGKILL) until no process of uid is left
+    to signal (ESRCH) or `rounds` have passed (unreaped zombies still count for kill)."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setgroups([])
+            os.setresuid(uid, uid, uid)
+            for _ in range(rounds):
+                try:
+                    os.kill(-1, signal.SIGKILL)
+                except ProcessLookupError:
+                    break
+                time.sleep(0.002)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+
+
+def remove_leftovers(uid):
+    """The files and IPC objects uid left behind (its processes are the fork server's to sweep)."""
     remove_user_files(uid)
     remove_user_ipc(uid)
+
+
+def remove_everything(uid):
+    """Processes, files and IPC objects of uid: for a sandbox user used outside any fork server."""
+    kill_user_processes(uid)
+    remove_leftovers(uid)
 
 
 def _pids():
@@ -170,13 +229,23 @@ def _pids():
 
 
 def _real_uid(pid):
-    """The real uid of a live (not zombie) process, from /proc/PID/status: a process that dropped
-    root is non-dumpable, so its /proc folder is owned by root whatever its uid."""
+    """The real uid of a live process (None when it is gone), from /proc/PID/status: a process
+    that dropped root is non-dumpable, so its /proc folder is owned by root whatever its uid."""
+    fields = _status(pid)
+    return int(fields["Uid"].split()[0]) if _living(fields) else None
+
+
+def _status(pid):
     try:
         with open(f"/proc/{pid}/status") as status:
-            fields = dict(line.split(":", 1) for line in status if ":" in line)
-    except (FileNotFoundError, ProcessLookupError, PermissionError):
+            return dict(line.split(":", 1) for line in status if ":" in line)
+    except OSError:
         return None
-    if fields.get("State", "").split()[:1] == ["Z"]:
-        return None
-    return int(fields["Uid"].split()[0])
+
+
+def _living(fields):
+    """Not gone and not a zombie. A thread-group leader whose own thread has exited shows "Z"
+    while its other threads run: that process is alive."""
+    if fields is None:
+        return False
+    return fields.get("State", "").split()[:1] != ["Z"] or fields.get("Threads", "1").strip() not in ("", "0", "1")

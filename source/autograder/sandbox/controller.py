@@ -29,8 +29,8 @@ import time
 
 from autograder import failures
 from autograder.sandbox import protocol, runtime
-from autograder.sandbox.cleanup import (descendants, kill_user_processes, remove_everything, user_processes,
-                                        writable_places)
+from autograder.sandbox.cleanup import (descendants, kill_descendants, kill_user_processes, remove_leftovers,
+                                        remove_stale_runs, user_processes, writable_places)
 from autograder.sandbox.limits import LAYERS, Limits
 from autograder.sandbox.quota import DiskWatch
 from autograder.sandbox.replies import CallResult, error_report as _error, interpret  # noqa: F401
@@ -89,6 +89,11 @@ class ForkServer:
         """The exit status of a killed worker: {"signal": n}, {"exit": n} or None."""
         return self._request({"op": "wait", "pid": pid}).get("status")
 
+    def sweep(self, uid):
+        """Kill every process that came from a worker (and, with uid, every process of that
+        sandbox user); True when none is left."""
+        return self._request({"op": "sweep", "uid": uid}).get("clean", False)
+
     def _request(self, request, channel=None):
         for _ in range(2):
             try:
@@ -144,9 +149,12 @@ class Sandbox:
         try:
             if self.isolate and self.user is None:
                 self.user = acquire_user()
-            self._dirs = self._make_dirs()
             if self.server is None:
                 self.server = ForkServer()
+            self._sweep()  # whatever a grader that was killed may have left
+            if self.user is not None:
+                remove_stale_runs(self.user.gid)
+            self._dirs = self._make_dirs()
             self._probe()
             self._start_watch()
             missing = [layer for layer in self.limits.require if not self.layers.get(layer, {}).get("on")]
@@ -174,6 +182,7 @@ class Sandbox:
             self.watch.stop()
         if self.server is not None:
             self._retire()
+            self._sweep()
             if self.server.restarts:
                 self.events.append(f"the fork server was restarted {self.server.restarts} time(s)")
             if self._own_server:
@@ -183,7 +192,7 @@ class Sandbox:
             shutil.rmtree(self._dirs, ignore_errors=True)
             self._dirs = None
         if self.user is not None:
-            remove_everything(self.user.uid)
+            remove_leftovers(self.user.uid)
             if self._own_user:
                 os.close(self.user.lock)
             self.user = None
@@ -328,7 +337,7 @@ class Sandbox:
         """Nothing of what served hidden tests survives: no worker, no scratch, no leftovers."""
         self._retire()
         if self.user is not None:
-            remove_everything(self.user.uid)
+            remove_leftovers(self.user.uid)
         self._new_scratch()
         self.broken.clear()
         self.tainted = False
@@ -396,11 +405,13 @@ class Sandbox:
         return worker
 
     def _killer(self, pid):
-        """How the disk watch stops this worker: everything of the sandbox user, or its process group."""
+        """How the disk watch stops this worker: everything of the sandbox user, or everything
+        that came from the fork server (whose child subreaper catches what a worker abandons)."""
         if self.user is not None:
             uid = self.user.uid
             return lambda: kill_user_processes(uid)
-        return lambda: self._kill(pid)
+        server = self.server.process.pid
+        return lambda: (self._kill(pid), kill_descendants(server))
 
     def _processes(self, pid):
         """The processes whose open files count towards the quota: the sandbox user's, or the worker's tree."""
@@ -426,9 +437,12 @@ class Sandbox:
             self.watch.unwatch()  # after this no kill is in flight, so the pid cannot be reused under it
         worker.channel.close()
         self._kill(worker.pid)
-        if self.user is not None:
-            kill_user_processes(self.user.uid)
+        self._sweep()
         return self.server.wait(worker.pid)
+
+    def _sweep(self):
+        if not self.server.sweep(self.user.uid if self.user is not None else None):
+            self.events.append("some process of the sandbox would not die when a worker retired")
 
 
 def observe(pid, reported, user):

@@ -9,9 +9,14 @@ numpy import per worker.
 Each forked child confines itself (confinement/) before any student code runs and sends the
 report of its layers as its first message; only then does the worker import the student's file.
 
+The server is a child subreaper: whatever a worker forks and abandons is reparented to it, not
+to init, so `sweep` can find and kill every process that came from a worker (and, as root,
+every process of the sandbox user), and the server reaps them all.
+
 Requests arrive on a SOCK_SEQPACKET control socket, one JSON packet each, a spawn request
 carrying the worker's end of its channel as an SCM_RIGHTS file descriptor.
 """
+import ctypes
 import json
 import os
 import signal
@@ -32,11 +37,16 @@ PRELOAD = ("__future__", "bisect", "collections", "copy", "dataclasses", "decima
 for _name in PRELOAD:
     __import__(_name)
 
-from autograder.sandbox import protocol, worker  # noqa: E402
+from autograder.sandbox import cleanup, protocol, worker  # noqa: E402
 from autograder.sandbox.confinement import confine, keep_only  # noqa: E402
 
 
+PR_SET_CHILD_SUBREAPER = 36
+STATUSES = {}  # pid -> exit status of a child reaped before anyone asked for it
+
+
 def main(control_fd):
+    ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     control = socket.socket(fileno=control_fd)
     while True:
         try:
@@ -56,19 +66,45 @@ def main(control_fd):
             control.send(json.dumps({"pid": pid}).encode())
         elif op == "wait":
             control.send(json.dumps({"status": reap(request["pid"])}).encode())
+        elif op == "sweep":
+            control.send(json.dumps({"clean": sweep(request.get("uid"))}).encode())
         else:
             return
 
 
 def reap(pid):
     """The child's exit status as {"exit": code} or {"signal": number}; None if not ours."""
+    if pid in STATUSES:
+        return STATUSES.pop(pid)
     try:
         _, status = os.waitpid(pid, 0)
     except ChildProcessError:
         return None
+    return describe(status)
+
+
+def describe(status):
     if os.WIFSIGNALED(status):
         return {"signal": os.WTERMSIG(status)}
     return {"exit": os.waitstatus_to_exitcode(status)}
+
+
+def sweep(uid):
+    """Kill every process that came from a worker, and as root every process of the sandbox user
+    uid; reap them. True when none is left."""
+    clean = cleanup.kill_user_processes(uid) if uid is not None else True
+    clean = cleanup.kill_descendants(os.getpid()) and clean
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            break
+        if pid == 0:
+            break
+        STATUSES[pid] = describe(status)
+    for stale in list(STATUSES)[:-1000]:  # statuses nobody asked for: orphans of workers
+        del STATUSES[stale]
+    return clean
 
 
 def run_child(channel_fd, request):

@@ -11,7 +11,6 @@ import pwd
 import subprocess
 import time
 
-from autograder.sandbox.cleanup import kill_user_processes
 
 SANDBOX_USERS = tuple(f"ag-sandbox-{i}" for i in range(1, 9))
 LOCK_DIR = "/run/autograder-sandbox-locks"  # machine-wide: the users are machine-wide too
@@ -42,8 +41,7 @@ def acquire_user(lock_dir=LOCK_DIR):
                 os.close(fd)
                 continue
             uid, gid = ensure_user(name)
-            kill_user_processes(uid)  # whatever a crashed earlier run may have left
-            return SandboxUser(name, uid, gid, fd)
+            return SandboxUser(name, uid, gid, fd)  # the Sandbox sweeps what an earlier run left
         time.sleep(0.2)
 
 
