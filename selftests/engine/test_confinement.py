@@ -227,3 +227,38 @@ def test_files_without_a_name_cannot_be_made(tmp_path):
     """)
     assert code == 0, out
     assert json.loads(out.strip().splitlines()[-1]) == ["EPERM", "made", -38]
+
+
+@needs_seccomp
+def test_the_kernel_cannot_be_asked_to_signal_another_process():
+    """fcntl F_SETOWN/F_SETSIG/F_SETOWN_EX and the FIOSETOWN/SIOCSPGRP ioctls would have SIGIO (or
+    any signal) sent to a process of one's choice, around the filter's rule for kill()."""
+    code, out = confined("""
+        import fcntl, socket
+        a, b = socket.socketpair()
+        results = [raw(72, a.fileno(), cmd, os.getppid()) for cmd in (8, 10, 15)]
+        results += [raw(16, a.fileno(), request, 0) for request in (0x8901, 0x8902, 0x5412)]
+        results.append(fcntl.fcntl(a, fcntl.F_GETFL) >= 0)
+        print(json.dumps(results))
+    """)
+    assert code == 0, out
+    assert json.loads(out.strip().splitlines()[-1]) == [-1, -1, -1, -1, -1, -1, True]
+
+
+@needs_seccomp
+def test_limits_and_scheduling_of_other_processes_cannot_be_changed(tmp_path):
+    parent = os.getpid()
+    code, out = confined(f"""
+        import resource
+        results = [raw(302, {parent}, resource.RLIMIT_FSIZE, 0, 0)]                   # prlimit64 on the grader
+        resource.setrlimit(resource.RLIMIT_NOFILE, (32, 32)); results.append("own limits")
+        results.append(raw(203, {parent}, 8, ctypes.addressof(ctypes.c_ulong(1))))     # sched_setaffinity
+        results.append(raw(141, 2, os.getuid(), 19))                                   # setpriority(PRIO_USER)
+        os.nice(1); results.append("own niceness")
+        with open({str(tmp_path / 'f')!r}, "wb") as f:
+            results.append(raw(285, f.fileno(), 1, 0, 1 << 30))                        # fallocate KEEP_SIZE
+            os.posix_fallocate(f.fileno(), 0, 4096); results.append("plain fallocate")
+        print(json.dumps(results))
+    """)
+    assert code == 0, out
+    assert json.loads(out.strip().splitlines()[-1]) == [-1, "own limits", -1, -1, "own niceness", -1, "plain fallocate"]

@@ -2,9 +2,9 @@
 
 Why a small BPF program of our own rather than a binding: python3-seccomp exists only for a
 distribution's own interpreter (not a virtual environment, pyenv or a laptop's Python);
-pyseccomp has had no release since 2021; both need libseccomp.so.2. The filter below is some
-sixty instructions, needs nothing but ctypes, and is tested by making every denied call for
-real (selftests/engine/test_confinement.py). It is built for x86_64, the architecture of
+pyseccomp has had no release since 2021; both need libseccomp.so.2. The filter below is about
+130 instructions, needs nothing but ctypes, and is tested by making every denied call for real
+(selftests/engine/test_confinement.py). It is built for x86_64, the architecture of
 Gradescope and of the course's machines; elsewhere the layer reports itself off, and a rubric
 that requires it refuses to grade.
 
@@ -18,6 +18,11 @@ x86_64 ABI (i386 and x32 calls kill the process: no side doors):
   only towards the worker itself (pid 0, its own pid or its own group), so the grader cannot be
   signalled even where it runs as the same user;
 - name_to_handle_at/open_by_handle_at (opening files around path checks), fanotify, personality;
+- fcntl F_SETOWN/F_SETSIG/F_SETOWN_EX and the FIOSETOWN/SIOCSPGRP ioctls (which have the kernel
+  send a signal of one's choice to any process), and TIOCSTI; prlimit64, sched_set*,
+  migrate_pages and move_pages other than on the worker itself, setpriority other than on the
+  caller, ioprio_set: no changing another process's limits or scheduling;
+- fallocate with a mode (it allocates past RLIMIT_FSIZE in one call);
 - memfd_create/memfd_secret, and open/openat with O_TMPFILE (openat2, whose flags a filter cannot
   see, answers ENOSYS): files no folder shows, outside the address-space limit and the disk quota;
 - io_uring (its own way to make sockets and open files), bpf, perf_event_open, userfaultfd;
@@ -39,7 +44,9 @@ X32_SYSCALL_BIT = 0x40000000
 
 # x86_64 system call numbers (arch/x86/entry/syscalls/syscall_64.tbl).
 SYSCALLS = {
-    "open": 2, "openat": 257, "openat2": 437,
+    "open": 2, "openat": 257, "openat2": 437, "ioctl": 16, "fcntl": 72, "fallocate": 285,
+    "prlimit64": 302, "sched_setparam": 142, "sched_setscheduler": 144, "sched_setaffinity": 203,
+    "sched_setattr": 314, "migrate_pages": 256, "move_pages": 279, "setpriority": 141, "ioprio_set": 251,
     "socket": 41, "connect": 42, "accept": 43, "bind": 49, "listen": 50, "socketpair": 53,
     "clone": 56, "execve": 59, "kill": 62, "semget": 64, "semop": 65, "semctl": 66, "shmdt": 67,
     "msgget": 68, "msgsnd": 69, "msgrcv": 70, "msgctl": 71, "ptrace": 101, "rt_sigqueueinfo": 129,
@@ -62,7 +69,7 @@ DENIED = (
     "execve", "execveat",
     "ptrace", "process_vm_readv", "process_vm_writev", "pidfd_open", "pidfd_getfd", "pidfd_send_signal",
     "kcmp", "process_madvise", "name_to_handle_at", "open_by_handle_at", "fanotify_init", "personality",
-    "memfd_create", "memfd_secret",
+    "memfd_create", "memfd_secret", "ioprio_set",
     "io_uring_setup", "io_uring_enter", "io_uring_register", "bpf", "perf_event_open", "userfaultfd",
     "add_key", "request_key", "keyctl",
     "unshare", "setns", "mount", "umount2", "pivot_root", "open_tree", "move_mount", "fsopen",
@@ -74,6 +81,10 @@ DENIED = (
 UNIX_ONLY = ("socket", "socketpair")          # first argument: the address family
 AF_UNIX = 1
 SIGNALS = ("kill", "tkill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo")  # first argument: a pid
+OWN_PROCESS = ("prlimit64", "sched_setparam", "sched_setscheduler", "sched_setaffinity", "sched_setattr",
+               "migrate_pages", "move_pages")  # first argument: a pid, 0 meaning the caller
+F_SETOWN, F_SETSIG, F_SETOWN_EX = 8, 10, 15  # fcntl: have the kernel signal a process of one's choice
+FIOSETOWN, SIOCSPGRP, TIOCSTI = 0x8901, 0x8902, 0x5412  # the same through ioctl, and typing into a terminal
 CLONE_NEW = 0x00020000 | 0x02000000 | 0x04000000 | 0x08000000 | 0x10000000 | 0x20000000 | 0x40000000 | 0x80
 O_TMPFILE = 0o20000000  # the bit that makes an open create a file with no name
 ARG1, ARG2 = 24, 32
@@ -106,14 +117,23 @@ def program(own_pid):
                    ("jge", X32_SYSCALL_BIT, "kill"),
                    ("jeq", SYSCALLS["clone3"], "nosys"), ("jeq", SYSCALLS["openat2"], "nosys"),
                    ("jeq", SYSCALLS["clone"], "clone"), ("jeq", SYSCALLS["open"], "open"),
-                   ("jeq", SYSCALLS["openat"], "openat")]
+                   ("jeq", SYSCALLS["openat"], "openat"), ("jeq", SYSCALLS["fcntl"], "fcntl"),
+                   ("jeq", SYSCALLS["ioctl"], "ioctl"), ("jeq", SYSCALLS["fallocate"], "fallocate"),
+                   ("jeq", SYSCALLS["setpriority"], "setpriority")]
                   + [("jeq", SYSCALLS[name], "unix_only") for name in UNIX_ONLY]
-                  + [("jeq", SYSCALLS[name], "own_pid") for name in SIGNALS]
+                  + [("jeq", SYSCALLS[name], "own_pid") for name in SIGNALS + OWN_PROCESS]
                   + [("jeq", SYSCALLS[name], "deny") for name in DENIED]
                   + [("ret", RET_ALLOW)]),
         ("clone", [("ld", ARG0), ("jset", CLONE_NEW, "deny"), ("ret", RET_ALLOW)]),
         ("open", [("ld", ARG1), ("jset", O_TMPFILE, "deny"), ("ret", RET_ALLOW)]),
         ("openat", [("ld", ARG2), ("jset", O_TMPFILE, "deny"), ("ret", RET_ALLOW)]),
+        ("fcntl", [("ld", ARG1), ("jeq", F_SETOWN, "deny"), ("jeq", F_SETSIG, "deny"), ("jeq", F_SETOWN_EX, "deny"),
+                   ("ret", RET_ALLOW)]),
+        ("ioctl", [("ld", ARG1), ("jeq", FIOSETOWN, "deny"), ("jeq", SIOCSPGRP, "deny"), ("jeq", TIOCSTI, "deny"),
+                   ("ret", RET_ALLOW)]),
+        ("fallocate", [("ld", ARG1), ("jeq", 0, "allow"), deny]),  # other modes skip RLIMIT_FSIZE
+        ("setpriority", [("ld", ARG0), ("jeq", 0, "setpriority_who"), deny]),  # PRIO_PROCESS only...
+        ("setpriority_who", [("ld", ARG1), ("jeq", 0, "allow"), deny]),          # ...and only the caller
         ("unix_only", [("ld", ARG0), ("jeq", AF_UNIX, "allow"), deny]),
         ("own_pid", [("ld", ARG0), ("jeq", 0, "allow"), ("jeq", own_pid, "allow"),
                      ("jeq", (-own_pid) & 0xFFFFFFFF, "allow"), deny]),
