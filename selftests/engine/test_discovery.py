@@ -227,3 +227,23 @@ def test_another_expected_file_is_never_suggested_for_a_missing_one(root):
     found = discover(root, ["rnn.py", "cnn.py", "gnn.py"])
     assert found.notes["gnn.py"] == ("gnn.py was not found; found GNN.ipynb instead. Rename it to gnn.py "
                                      "(a .py file) and resubmit.")
+
+
+def test_helper_modules_are_capped_in_number_and_size_and_the_rest_are_named(tmp_path):
+    from autograder.discovery import MAX_HELPERS
+    (tmp_path / "batchnorm.py").write_text("x = 1\n")
+    for i in range(MAX_HELPERS + 30):
+        (tmp_path / f"helper_{i:03d}.py").write_text("y = 2\n")
+    found = discover(str(tmp_path), ["batchnorm.py"])
+    assert len(found.helpers) == MAX_HELPERS
+    assert any("30 other .py file(s) beside your graded files were not used" in note for note in found.general)
+
+
+def test_helper_modules_beyond_the_size_cap_are_not_staged(tmp_path):
+    from autograder.discovery import MAX_HELPER_BYTES
+    (tmp_path / "batchnorm.py").write_text("x = 1\n")
+    for i in range(6):
+        (tmp_path / f"big_{i}.py").write_text("#" * (MAX_HELPER_BYTES // 4))
+    found = discover(str(tmp_path), ["batchnorm.py"])
+    assert sum((tmp_path / name).stat().st_size for name in found.helpers) <= MAX_HELPER_BYTES
+    assert len(found.helpers) < 6

@@ -166,6 +166,26 @@ def test_a_crash_of_the_grading_process_costs_only_its_submission(toy_class, tmp
     assert by_submission(out)["ada"]["total"] == "16"
 
 
+def test_a_grading_that_crashes_once_is_tried_again_at_the_end_of_the_batch(toy_class, tmp_path):
+    """As when another student's code filled the disk while this one was graded: the first try
+    dies, the second, once the disk is free again, grades it."""
+    tests = tmp_path / "tests"
+    shutil.copytree(TOY / "tests", tests)
+    mark = tmp_path / "crashed-once"
+    with open(tests / "test_toy.py", "a") as stream:
+        stream.write(f"\n\n@toy.grades('scale')\ndef test_crash_once():\n    import os\n"
+                     f"    if not os.path.exists({str(mark)!r}):\n        open({str(mark)!r}, 'w').close()\n"
+                     f"        os._exit(3)\n")
+    rubric = tmp_path / "rubric.yaml"
+    rubric.write_text((TOY / "rubric.yaml").read_text().replace("total: 15", "total: 16")
+                      + '  "test_toy.py::test_crash_once": {points: 1}\n')
+    out = tmp_path / "out"
+    proc = grader("batch", toy_class, "--out", out, "--rubric", rubric, "--tests", tests, "--jobs", "1")
+    assert "0 crashed" in proc.stdout and "tried once more at the end of this batch" in proc.stderr
+    assert set(by_submission(out)) == {"ada", "ben", "cy", "dee", "eve"}
+    assert by_submission(out)["ada"]["total"] == "16"
+
+
 def test_a_rubric_with_a_typo_in_a_test_id_grades_nobody(toy_class, tmp_path):
     rubric = tmp_path / "rubric.yaml"
     rubric.write_text((TOY / "rubric.yaml").read_text().replace("test_stats_returns_min_max_and_mean",

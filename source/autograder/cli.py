@@ -69,7 +69,7 @@ def main(argv=None):
         print(f"\nresults.json written to {results_path}")
         for line in graded.staff_notes:
             print(line)
-    return 0
+    return 0 if graded.written else 1
 
 
 def _local_results_path():
@@ -81,6 +81,7 @@ def _local_results_path():
 class Graded:
     results: dict
     staff_notes: list
+    written: bool = True  # False: results.json could not be written (a full disk)
 
 
 def grade(submission, results_path, *, rubric_path, tests_dir, metadata_path=None, record_path=None,
@@ -134,6 +135,10 @@ def grade(submission, results_path, *, rubric_path, tests_dir, metadata_path=Non
         staff_notes.append(f"the results could not be written: {exc}")
         built = results.crashed(f"the results could not be written: {exc}", time.monotonic() - start)
         results.write(built, results_path)
+    except OSError as exc:  # the disk is full: the placeholder written at the start stands
+        staff_notes.append(f"results.json could not be written ({exc}); the placeholder written at the start "
+                           "stands, which says the autograder failed")
+        return Graded(built, staff_notes, written=False)
     return Graded(built, staff_notes)
 
 

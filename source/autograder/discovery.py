@@ -14,6 +14,7 @@ SKIP_DIRS = {"__MACOSX", "__pycache__", ".git", ".venv", "venv", "env", "site-pa
              ".ipynb_checkpoints", ".idea", ".vscode"}
 MAX_FILE_BYTES = 1 << 20
 MAX_ENTRIES = 20000
+MAX_HELPERS, MAX_HELPER_BYTES = 100, 4 << 20  # helper modules staged beside the graded files
 
 
 @dataclasses.dataclass
@@ -43,17 +44,31 @@ def discover(root, expected):
             notes[name] = f"Graded {where}."
         else:
             notes[name] = ""
-    chosen_dirs = {os.path.dirname(p) for p in found.values()}
-    helpers = {}
-    for name, paths in candidates.items():
-        if name in expected:
-            continue
-        for path in paths:
-            if os.path.dirname(path) in chosen_dirs and name not in helpers:
-                helpers[name] = path
+    helpers = _helpers(candidates, expected, {os.path.dirname(p) for p in found.values()}, general)
     if not found:
         general.append("None of the expected files (" + ", ".join(expected) + ") was found in your submission.")
     return Discovery(found, notes, helpers, general)
+
+
+def _helpers(candidates, expected, chosen_dirs, general):
+    """Other .py files beside the graded ones (a student's own modules), up to MAX_HELPERS files
+    and MAX_HELPER_BYTES in all: they are copied for every grading run, before any limit on
+    student code applies."""
+    helpers, total, skipped = {}, 0, 0
+    for name in sorted(candidates):
+        path = next((p for p in candidates[name] if os.path.dirname(p) in chosen_dirs), None)
+        if name in expected or path is None:
+            continue
+        size = os.lstat(path).st_size
+        if len(helpers) >= MAX_HELPERS or total + size > MAX_HELPER_BYTES:
+            skipped += 1
+            continue
+        helpers[name] = path
+        total += size
+    if skipped:
+        general.append(f"{skipped} other .py file(s) beside your graded files were not used: at most "
+                       f"{MAX_HELPERS} helper modules of {MAX_HELPER_BYTES >> 20} MB in all are.")
+    return helpers
 
 
 def _scan(root):

@@ -55,7 +55,7 @@ class Slot:
 class Summary:
     graded: int = 0
     skipped: int = 0
-    crashed: int = 0
+    crashed_ids: list = dataclasses.field(default_factory=list)  # whose grading process died, this pass
     changed: list = dataclasses.field(default_factory=list)  # ids whose files or results changed
     isolation: list = dataclasses.field(default_factory=list)
 
@@ -169,6 +169,7 @@ def probe_isolation(slot, limits):
 def run_batch(path, out, *, jobs, rubric_path=DEFAULT_RUBRIC, tests_dir=DEFAULT_TESTS, progress=True, shard=None,
               say=lambda line: print(line, flush=True)):
     """Grade the submissions at `path` not yet graded into `out`; returns a Summary."""
+    from autograder.sandbox.cleanup import record_writable_places
     from autograder.sandbox.controller import ForkServer
     from autograder.sandbox.users import acquire_user
     os.makedirs(out, exist_ok=True)
@@ -185,6 +186,8 @@ def run_batch(path, out, *, jobs, rubric_path=DEFAULT_RUBRIC, tests_dir=DEFAULT_
     summary = Summary(skipped=len(submissions) - len(todo))
     # Each student's code runs while the others' submissions and results sit on the same disk.
     cli.lock_grader_files([found.root, out])
+    if os.geteuid() == 0:
+        record_writable_places()  # what cleanup clears between students, as this machine is now
     seals = {s.id: fingerprint(s.folder) for s in todo}
     sealed_results = {s.id: fingerprint(os.path.dirname(paths(out, s)[0])) for s in submissions if s not in todo}
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # fork servers inherit it: Ctrl-C is the batch's
@@ -197,19 +200,26 @@ def run_batch(path, out, *, jobs, rubric_path=DEFAULT_RUBRIC, tests_dir=DEFAULT_
     try:
         if slots:
             say(isolation_statement(probe_isolation(slots[0], rubric.limits)))
-        for submission in todo:
-            if not free:
-                _reap(running, free, out, bar, summary, sealed_results)
-            slot = free.pop()
-            remember(out, submission)
-            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # a Ctrl-C now waits until the child is known
-            try:
-                pid = _fork(submission, slots[slot], out, rubric_path, tests_dir, seals[submission.id])
-                running[pid] = (submission, slot)
-            finally:
-                signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-        while running:
-            _reap(running, free, out, bar, summary, sealed_results)
+        pending = todo
+        for last_try in (False, True):  # a grading that crashed (e.g. on a disk another filled) gets one more
+            summary.crashed_ids = []
+            for submission in pending:
+                if not free:
+                    _reap(running, free, out, bar, summary, sealed_results, last_try)
+                slot = free.pop()
+                remember(out, submission)
+                signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # a Ctrl-C now waits until the child is known
+                try:
+                    pid = _fork(submission, slots[slot], out, rubric_path, tests_dir, seals[submission.id])
+                    running[pid] = (submission, slot)
+                finally:
+                    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+            while running:
+                _reap(running, free, out, bar, summary, sealed_results, last_try)
+            pending = [s for s in pending if s.id in summary.crashed_ids]
+            if not pending:
+                break
+            bar.total += len(pending)
     except KeyboardInterrupt:
         _stop(running, slots)
         raise Stopped(f"stopped by Ctrl-C after grading {summary.graded} of {len(todo)} submission(s); what was "
@@ -251,15 +261,17 @@ def _fork(submission, slot, out, rubric_path, tests_dir, seal):
                                                  "it was not graded.")
                 results_module.write({**refused, "extra_data": {"files_changed": True}}, results_path)
             else:
-                cli.grade(submission.folder, results_path, rubric_path=rubric_path, tests_dir=tests_dir,
-                          record_path=record_path, slot=slot)
+                graded = cli.grade(submission.folder, results_path, rubric_path=rubric_path, tests_dir=tests_dir,
+                                   record_path=record_path, slot=slot)
+                if not graded.written:
+                    return  # exit status 1: the batch reports it
             code = 0
         finally:
             os._exit(code)
     return pid
 
 
-def _reap(running, free, out, bar, summary, sealed_results):
+def _reap(running, free, out, bar, summary, sealed_results, last_try):
     """Wait for one child; a child that died leaves a valid results.json saying so."""
     pid, status = os.wait()
     submission, slot = running.pop(pid)
@@ -274,15 +286,23 @@ def _reap(running, free, out, bar, summary, sealed_results):
     elif code == 0 and os.path.exists(record_path):
         summary.graded += 1
     else:
-        results_module.write(results_module.crashed(f"the grading process ended with status {status}"), results_path)
-        summary.crashed += 1
-        print(f"\nbatch: grading {submission.id} crashed (status {status}); it will be retried on resume",
-              file=sys.stderr)
+        summary.crashed_ids.append(submission.id)
+        try:
+            results_module.write(results_module.crashed(f"the grading process ended with status {status}"),
+                                 results_path)
+            why = f"crashed (status {status})"
+        except OSError as exc:
+            why = f"could not write its results ({exc.strerror or exc}: is the disk full?)"
+        then = "it will be retried on resume" if last_try else "it will be tried once more at the end of this batch"
+        print(f"\nbatch: grading {submission.id} {why}; {then}", file=sys.stderr)
     sealed_results[submission.id] = fingerprint(os.path.dirname(results_path))
 
 
 def _files_changed(results_path):
-    return results_module.read(results_path).get("extra_data", {}).get("files_changed") is True
+    try:
+        return results_module.read(results_path).get("extra_data", {}).get("files_changed") is True
+    except (OSError, ValueError):
+        return False
 
 
 def _stop(running, slots):
@@ -431,7 +451,7 @@ def cmd_batch(args):
     seconds = time.monotonic() - start
     print(f"graded {summary.graded} submission(s) in {seconds:.1f} s"
           f"{f' ({summary.graded / seconds:.2f}/s)' if summary.graded and seconds else ''}; {summary.skipped} "
-          f"already graded; {summary.crashed} crashed; grades in {os.path.join(args.out, 'grades.csv')}")
+          f"already graded; {len(summary.crashed_ids)} crashed; grades in {os.path.join(args.out, 'grades.csv')}")
     for isolation in summary.isolation:
         print(f"isolation reported by the grading runs: {isolation}")
     if args.compare:

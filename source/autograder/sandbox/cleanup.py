@@ -35,6 +35,16 @@ def writable_places():
     return list(dict.fromkeys(p for p in (*SHARED_PLACES, *found) if os.path.isdir(p)))
 
 
+def record_writable_places():
+    """Find the world-writable folders of this machine and record them for writable_places()
+    (setup.sh, and every batch, as folders can appear after setup)."""
+    temporary = FOUND_PLACES + f".{os.getpid()}"
+    with open(temporary, "w", encoding="utf-8") as stream:
+        json.dump(find_world_writable(), stream, indent=1)
+    os.chmod(temporary, 0o644)
+    os.replace(temporary, FOUND_PLACES)
+
+
 def find_world_writable(top="/", skip=("/proc", "/sys", "/dev")):
     """Every folder under top that any user may write (mode o+w), without following links.
 

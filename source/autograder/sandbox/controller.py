@@ -204,15 +204,19 @@ class Sandbox:
         anyone else: in a batch, another student's worker cannot read this student's code.
         """
         root = tempfile.mkdtemp(prefix="ag-run-")
-        os.chmod(root, 0o711)
-        submission = os.path.join(root, "submission")
-        os.mkdir(submission)
-        for name, path in self.staged_files.items():
-            source = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-            with open(source, "rb") as src, open(os.path.join(submission, name), "wb") as dst:
-                shutil.copyfileobj(src, dst)
-            self._share(os.path.join(submission, name))
-        self._share(submission, folder=True)
+        try:
+            os.chmod(root, 0o711)
+            submission = os.path.join(root, "submission")
+            os.mkdir(submission)
+            for name, path in self.staged_files.items():
+                source = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+                with open(source, "rb") as src, open(os.path.join(submission, name), "wb") as dst:
+                    shutil.copyfileobj(src, dst)
+                self._share(os.path.join(submission, name))
+            self._share(submission, folder=True)
+        except BaseException:
+            shutil.rmtree(root, ignore_errors=True)  # a half-made run folder (a full disk) is not left behind
+            raise
         self.staged_files = {name: os.path.join(submission, name) for name in self.staged_files}
         self.submission_dir, self.scratch_dir = submission, os.path.join(root, "scratch")
         self._new_scratch()

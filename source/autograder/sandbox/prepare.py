@@ -8,7 +8,6 @@ that a sandbox user can import numpy from the copy, and prints the runtime folde
 again, and by several checkouts and graders at once: the check holds a sandbox user's lock like
 any grading, so no grader kills it as a leftover.
 """
-import json
 import os
 import subprocess
 import sys
@@ -36,12 +35,7 @@ def check(folder):
 
 def main():
     folder = runtime.install()
-    places = cleanup.find_world_writable()
-    temporary = cleanup.FOUND_PLACES + f".{os.getpid()}"
-    with open(temporary, "w", encoding="utf-8") as stream:
-        json.dump(places, stream, indent=1)
-    os.chmod(temporary, 0o644)
-    os.replace(temporary, cleanup.FOUND_PLACES)
+    cleanup.record_writable_places()
     problem = check(folder)
     if problem:
         sys.exit(f"setup.sh: ERROR: {problem}")

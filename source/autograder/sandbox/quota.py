@@ -23,7 +23,7 @@ import os
 import stat
 import threading
 
-RESERVE = 64 << 20  # bytes kept free on the scratch disk for the grader itself
+RESERVE = 128 << 20  # bytes kept free on the scratch disk for the grader itself
 WRITER = 1 << 20    # a worker that has written more than this is stopped when the reserve is reached
 OPEN_FILES_EVERY = 4  # intervals between counts of deleted-but-open files (they need a /proc scan)
 
