@@ -12,6 +12,7 @@ import textwrap
 from pathlib import Path
 
 import jsonschema
+from markdown_it import MarkdownIt
 
 REPO = Path(__file__).resolve().parents[2]
 TOY = REPO / "selftests" / "fixtures" / "toy"
@@ -31,11 +32,31 @@ class Graded:
         assert len(matches) == 1, f"no single test named {function}"
         return matches[0]
 
+    def shown(self, function):
+        """The output of test `function` as a reader sees it once Markdown is rendered."""
+        return shown(self.test(function)["output"])
+
     def file_score(self, file):
         return sum(t["score"] for t in self.results["tests"] if t["extra_data"]["file"] == file)
 
     def file_max(self, file):
         return sum(t["max_score"] for t in self.results["tests"] if t["extra_data"]["file"] == file)
+
+
+MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+
+
+def html(markdown):
+    """Markdown as a CommonMark renderer turns it into HTML, raw HTML passed through (as a
+    permissive renderer would), so that any markup a student smuggled in shows up as tags."""
+    return MARKDOWN.render(markdown)
+
+
+def shown(markdown):
+    """The text a reader sees: the rendered HTML without its tags, entities decoded."""
+    import html as html_module
+    import re
+    return html_module.unescape(re.sub(r"<[^>]*>", "", html(markdown)))
 
 
 def write_files(folder, files):
