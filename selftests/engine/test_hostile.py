@@ -289,7 +289,7 @@ def test_the_grader_cannot_be_signalled_or_traced(grade):
         libc = ctypes.CDLL(None, use_errno=True)
         traced = libc.ptrace(16, os.getppid(), 0, 0)  # PTRACE_ATTACH
         raise RuntimeError(f"killed={len([r for r in results if r[1] != os.getpid()])} traced={traced}")""")})
-    output = graded.test("test_scale_doubles_a_vector")["output"]
+    output = graded.shown("test_scale_doubles_a_vector")
     assert "traced=-1" in output
     assert len(graded.results["tests"]) == 9  # the grader survived to write every test
 
@@ -355,7 +355,7 @@ def test_the_worker_does_not_run_as_root(grade):
     graded = grade({"toy.py": scale_body("""
         import os
         raise RuntimeError(f"uid={os.getuid()} euid={os.geteuid()} groups={os.getgroups()}")""")})
-    output = graded.test("test_scale_doubles_a_vector")["output"]
+    output = graded.shown("test_scale_doubles_a_vector")
     assert "uid=0 " not in output and "euid=0 " not in output
     if AS_ROOT:
         assert "groups=[]" in output
