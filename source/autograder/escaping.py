@@ -29,9 +29,9 @@ import re
 
 from autograder.sandbox.limits import STUDENT_BLOCK_CHARS, STUDENT_CHARS
 
-# C0 and C1 controls (but newline and tab), DEL, line/paragraph separators, bidi controls,
-# zero-width characters and the byte-order mark.
-CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069"
+# C0 and C1 controls (newline and tab too, which show_controls keeps unless told not to), DEL,
+# line/paragraph separators, bidi controls, zero-width characters and the byte-order mark.
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069"
                      "\ufeff]")
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~&:])")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
