@@ -59,6 +59,45 @@ def shown(markdown):
     return html_module.unescape(re.sub(r"<[^>]*>", "", html(markdown)))
 
 
+def nest_folders(root, depth, name="d", file=None):
+    """A chain of `depth` folders named `name` under root, with `file` ({name: text}) at the bottom.
+
+    Built one relative step at a time: the whole path is too long for a single system call.
+    """
+    here = os.open(root, os.O_RDONLY)
+    try:
+        for _ in range(depth):
+            os.mkdir(name, dir_fd=here)
+            inner = os.open(name, os.O_RDONLY, dir_fd=here)
+            os.close(here)
+            here = inner
+        for file_name, text in (file or {}).items():
+            with open(os.open(file_name, os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=here), "w") as stream:
+                stream.write(text)
+    finally:
+        os.close(here)
+
+
+def remove_nested(root, name="d"):
+    """Remove what nest_folders made (shutil.rmtree, and so pytest's cleanup, recurses and fails)."""
+    chain = [os.open(root, os.O_RDONLY)]
+    try:
+        while True:
+            try:
+                chain.append(os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=chain[-1]))
+            except FileNotFoundError:
+                break
+        while len(chain) > 1:
+            here = chain.pop()
+            for entry in os.listdir(here):
+                os.unlink(entry, dir_fd=here)
+            os.close(here)
+            os.rmdir(name, dir_fd=chain[-1])
+    finally:
+        for fd in chain:
+            os.close(fd)
+
+
 def write_files(folder, files):
     """files: {relative path: source text}; the text is dedented."""
     for name, text in files.items():

@@ -6,6 +6,8 @@ import pytest
 from autograder import discovery
 from autograder.discovery import discover
 
+from .helpers import nest_folders, remove_nested
+
 EXPECTED = ["batchnorm.py", "rnn.py"]
 
 
@@ -231,24 +233,16 @@ def test_another_expected_file_is_never_suggested_for_a_missing_one(root):
 
 # ---------------------------------------------------------------- any tree, bounded
 
-def nest(root, depth, name="d"):
-    """A chain of `depth` folders under root (built with relative steps: the path is too long for one call)."""
-    here = os.open(root, os.O_RDONLY)
-    try:
-        for _ in range(depth):
-            os.mkdir(name, dir_fd=here)
-            inner = os.open(name, os.O_RDONLY, dir_fd=here)
-            os.close(here)
-            here = inner
-        with open(os.open("batchnorm.py", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=here), "w") as stream:
-            stream.write("x = 1\n")
-    finally:
-        os.close(here)
+@pytest.fixture
+def deep(root):
+    """root with batchnorm.py at the bottom of 1,500 nested folders, removed afterwards."""
+    nest_folders(root, 1500, file={"batchnorm.py": "x = 1\n"})
+    yield root
+    remove_nested(root)
 
 
-def test_a_folder_nested_1500_deep_is_walked_without_recursion_and_the_depth_cut_is_noted(root):
-    nest(root, 1500)
-    make(root, "rnn.py")
+def test_a_folder_nested_1500_deep_is_walked_without_recursion_and_the_depth_cut_is_noted(deep):
+    root = make(deep, "rnn.py")
     found = discover(root, EXPECTED)
     assert rel(found, root, "rnn.py") == "rnn.py" and "batchnorm.py" not in found.found
     note = [n for n in found.general if "levels deep were not looked at" in n]

@@ -257,7 +257,7 @@ def test_prose_lines_keep_their_line_breaks():
 
 def test_a_line_of_tildes_in_the_text_opens_no_fence():
     text = "printed:\n~~~\n<b>raw</b>\n~~~\nafter"
-    assert results.markdown(text) == "printed:  \n\\~~~  \n&lt;b&gt;raw&lt;/b&gt;  \n\\~~~  \nafter"
+    assert results.markdown(text) == "printed:  \n\\~\\~\\~  \n&lt;b&gt;raw&lt;/b&gt;  \n\\~\\~\\~  \nafter"
 
 
 def test_code_lines_are_not_html_escaped_inside_their_fence():
