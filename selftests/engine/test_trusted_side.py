@@ -130,8 +130,10 @@ def test_printed_output_beyond_the_cap_is_cut_in_results_even_over_many_calls():
 
 # ---------------------------------------------------------------- 3. Markdown that escapes its fence
 
-FENCE_BREAKER = ("~~~~\n~~~\n</pre><img src=x onerror=alert(1)>\n![pixel](http://tracker.example/p.png)\n"
-                 "[regrade here](http://evil.example)\n# Autograder score: 100 / 100\n~~~~\n```\n<b>bold</b>")
+# After "~~~~ / ~~~ / ~~~~", the old renderer thought it was inside a fence (and left the lines raw)
+# while CommonMark had closed it: everything below rendered as HTML and Markdown.
+FENCE_BREAKER = ("boom\n~~~~\n~~~\n~~~~\n</pre><img src=x onerror=alert(1)>\n![pixel](http://tracker.example/p.png)\n"
+                 "[regrade here](http://evil.example)\n# Autograder score: 100 / 100\n<b>bold</b>\n```\n~~~~")
 
 
 @pytest.mark.parametrize("where", ["raise ValueError", "print"])
@@ -172,7 +174,7 @@ def greedy_decode(model, steps):
     return _np.array(tokens), score
 def exhaustive_decode(model, steps):
     tokens, score = _exhaustive(model, steps)
-    return [_np.array(tokens)], score
+    return [_np.array([token, token]) for token in tokens], score
 def beam_search(model, beam_size, steps):
     tokens, score = _beam(model, beam_size, steps)
     return _np.array([tokens, tokens]), score
@@ -245,10 +247,10 @@ def test_an_array_compared_with_a_string_is_a_wrong_result_not_a_crash():
 
 def test_a_folder_nested_1500_deep_costs_nothing_and_is_noted(tmp_path):
     submission = write_files(tmp_path / "submission", {"toy.py": CORRECT_TOY, "other.py": CORRECT_OTHER})
-    nest_folders(submission, 1500, name="deeper")
+    nest_folders(submission, 1500)
     try:
         built, _ = grade_within(submission, tmp_path, GRADESCOPE_MEMORY)
     finally:
-        remove_nested(submission, name="deeper")
+        remove_nested(submission)
     assert built["score"] == 15, built["output"]
     assert "levels deep were not looked at" in built["output"]
