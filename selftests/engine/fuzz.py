@@ -27,8 +27,8 @@ NASTY = ["~~~~", "~~~", "```", "````", "`", "\n", "\r\n", "\t", "<img src=x oner
          "</pre>", "![p](http://t.example/p.png)", "[l](http://e.example)", "[l]: http://e.example",
          "# Autograder score: 100 / 100", "**Autograder score: 100 / 100**", "\n---\n", "\n===\n",
          "| a | b |\n|---|---|", "> quote", "- item", "1. item", "&lt;", "&#60;", "\\", "*", "_", "http://evil.example",
-         "www.evil.example", "\x1b[2J\x1b[H", "\x1bc", "\x00", "\x07", "\u202e", "\u2028", "\u200b", "\u2063",
-         "\u2064", "\u2063b", "\u2063c", "\u2063i", "c", "b", "i", "ResultTooLarge", "9" * 400, "é😀"]
+         "www.evil.example", "\x1b[2J\x1b[H", "\x1bc", "\x00", "\x07", "\u202e", "\u2028", "\u200b", "\u2061",
+         "\u2062", "\u2063", "\u2064", "ResultTooLarge", "9" * 400, "é😀"]
 nasty_text = st.lists(st.sampled_from(NASTY) | st.text(max_size=8), max_size=12).map("".join)
 names = st.sampled_from(["x", "W1", "dout", "", "__class__", "<b>", "a" * 300]) | nasty_text
 

@@ -40,7 +40,7 @@ RUBRIC = rubric_module.load(REPO / "rubric.yaml")
 # at most 6 once escaped (\u202e), plus fences and a few sentences.
 OUTPUT_BOUND = 6 * (FEEDBACK_CHARS + int(RUBRIC.limits.output_chars) + 200) + 1000
 RENDERED_TAGS = {"p", "br", "code", "pre"}  # what the grader's own Markdown turns into
-RAW_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2063\u2064]")
+RAW_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2061-\u2064]")
 STUDENT_CACHES = {"test_autoencoder": "_trained"}  # module-level caches of student results, per grading
 
 

@@ -36,13 +36,14 @@ CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~&:])")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
-# The marks around student text inside grader text: two invisible format characters, never kept
-# in student text itself (student() removes them), and a letter after the opening one for how
-# the text is shown: i inline, c as code, b as a block.
-OPEN, CLOSE = "\u2063", "\u2064"
-MARKS = re.compile("[\u2063\u2064]")
-MARKED = re.compile("\u2063([icb])([^\u2063\u2064]*)(?:\u2064|(?=\u2063)|$)")
-KINDS = {"i": "inline", "c": "code", "b": "block"}
+# The marks around student text inside grader text: invisible format characters (so that text
+# printed as it is still reads right), never kept in student text itself (student() removes
+# them). The opening mark says how the text is shown: inline, as code, or as a block.
+OPEN = {"inline": "\u2061", "code": "\u2062", "block": "\u2063"}
+CLOSE = "\u2064"
+MARKS = re.compile("[\u2061-\u2064]")
+MARKED = re.compile("([\u2061-\u2063])([^\u2061-\u2064]*)(?:\u2064|(?=[\u2061-\u2063])|$)")
+KINDS = {mark: kind for kind, mark in OPEN.items()}
 
 
 def show_controls(text, keep="\n\t"):
@@ -129,20 +130,17 @@ def student(text, limit=STUDENT_CHARS, code=False):
     text = MARKS.sub("", str(text))
     if len(text) > limit:
         text = text[:limit] + f" … ({len(text) - limit} more characters not shown)"
-    return OPEN + ("c" if code else "i") + text + CLOSE
+    return OPEN["code" if code else "inline"] + text + CLOSE
 
 
 def student_block(text, limit=STUDENT_BLOCK_CHARS):
     """Student text shown as a block of its own (a traceback, printed output): capped and marked."""
-    return OPEN + "b" + cap(MARKS.sub("", str(text)), limit) + CLOSE
+    return OPEN["block"] + cap(MARKS.sub("", str(text)), limit) + CLOSE
 
 
 def unmarked(text):
     """Marked text as plain text (the marks dropped), for views that show it as it is."""
-    return MARKED.sub(lambda match: match.group(2), str(text)).translate(_NO_MARKS)
-
-
-_NO_MARKS = {ord(OPEN): None, ord(CLOSE): None}
+    return MARKS.sub("", str(text))
 
 
 def markdown_segments(text):
@@ -153,11 +151,11 @@ def markdown_segments(text):
     out, start = [], 0
     for match in MARKED.finditer(text):
         if match.start() > start:
-            out.append(("prose", text[start:match.start()].translate(_NO_MARKS)))
+            out.append(("prose", MARKS.sub("", text[start:match.start()])))
         out.append((KINDS[match.group(1)], match.group(2)))
         start = match.end()
     if start < len(text):
-        out.append(("prose", text[start:].translate(_NO_MARKS)))
+        out.append(("prose", MARKS.sub("", text[start:])))
     return out
 
 
