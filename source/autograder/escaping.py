@@ -160,7 +160,7 @@ def markdown_segments(text):
 
 
 CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
-PROSE_SPECIAL = re.compile(r"[\\`|*~]|\](?=[(\[:])|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|:(?=//)|(?<=www)\.",
+PROSE_SPECIAL = re.compile(r"[\\`|*~]|\](?=[(\[])|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|:(?=//)|(?<=www)\.",
                            re.IGNORECASE)
 LINE_START = re.compile(r"^(\s?\d*)([#\-+=~.)\[])")
 
@@ -169,9 +169,9 @@ def prose(line):
     """One line of grader prose for Markdown: `code spans` kept, everything else shown as written.
 
     HTML is escaped; a ] that would close a link or an image, stray backticks, pipes, emphasis and
-    strikethrough characters are backslashed, and so is a character that would start a heading, a list, a rule
-    or a link definition at the start of the line; http:// and www. are broken so that nothing
-    becomes a link.
+    strikethrough characters are backslashed, and so is a character that would start a heading, a
+    list, a rule or a link definition ([x]: url) at the start of the line; http:// and www. are
+    broken so that nothing becomes a link.
     """
     line = show_controls(line, keep="\t")
     parts, start = [], 0
