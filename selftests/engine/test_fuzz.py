@@ -51,14 +51,25 @@ def fuzzing(default):
 
 
 def graded_tests():
-    """{test id: test function} of every graded test in tests/, imported as the grader imports them."""
-    sys.path.insert(0, str(REPO / "tests"))
-    found = {}
-    for path in sorted((REPO / "tests").glob("test_*.py")):
-        module = importlib.import_module(path.stem)
-        for name, function in vars(module).items():
-            if name.startswith("test_") and inspect.isfunction(function) and function.__module__ == path.stem:
-                found[f"{path.name}::{name}"] = function
+    """{test id: test function} of every graded test in tests/, imported as the grader imports them.
+
+    The modules are taken out of sys.modules again: other self-tests collect graded tests of the
+    same names from other folders, which pytest refuses while these are loaded.
+    """
+    folder = str(REPO / "tests")
+    sys.path.insert(0, folder)
+    found, loaded = {}, []
+    try:
+        for path in sorted((REPO / "tests").glob("test_*.py")):
+            module = importlib.import_module(path.stem)
+            loaded.append(path.stem)
+            for name, function in vars(module).items():
+                if name.startswith("test_") and inspect.isfunction(function) and function.__module__ == path.stem:
+                    found[f"{path.name}::{name}"] = function
+    finally:
+        sys.path.remove(folder)
+        for name in loaded:
+            sys.modules.pop(name, None)
     return found
 
 
@@ -67,9 +78,9 @@ GRADED = graded_tests()
 
 def run_graded(test_id, sandbox, reveal):
     """Run one graded test against `sandbox` and judge it as the plugin does; an Outcome."""
-    module = sys.modules[GRADED[test_id].__module__]
-    if module.__name__ in STUDENT_CACHES:
-        getattr(module, STUDENT_CACHES[module.__name__]).clear()  # a fresh grading process has none
+    function = GRADED[test_id]
+    if function.__module__ in STUDENT_CACHES:
+        function.__globals__[STUDENT_CACHES[function.__module__]].clear()  # a fresh grading process has none
     settings_ = RUBRIC.settings(test_id, plugin.decorators_of(GRADED[test_id]))
     outcome = plugin.Outcome(id=test_id, file=None, functions=[], fraction=1.0, kind="passed", hidden_output="",
                              visible_output="")
