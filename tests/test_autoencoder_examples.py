@@ -70,9 +70,9 @@ def weights(result, m, k):
             fail(f"`{name}` could not be read as an array of numbers.")
         if array.shape != shape:
             fail(f"`{name}` has shape {array.shape} but should have shape {shape} (k={k}, m={m}).")
-        if not np.isfinite(array).all():
-            fail(f"`{name}` contains NaN or inf after training: the training diverged. Check that each step goes "
-                 "against the gradient (W = W - lr * grad) and the factors in your gradients.")
+        if not (np.abs(array) < 1e100).all():  # also finite: values this large make W2 W1 overflow
+            fail(f"`{name}` contains NaN, inf or values above 1e100 after training: the training diverged. Check "
+                 "that each step goes against the gradient (W = W - lr * grad) and the factors in your gradients.")
         out.append(array)
     return out
 

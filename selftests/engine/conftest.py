@@ -11,3 +11,8 @@ def grade(tmp_path):
         submission = write_files(tmp_path / "submission", files)
         return run_grader(submission, tmp_path, **options)
     return run
+
+
+def pytest_configure(config):
+    # test_fuzz imports the graded tests, which carry the engine's own mark
+    config.addinivalue_line("markers", "grades(file, functions): the student functions a graded test grades")

@@ -13,6 +13,7 @@ import textwrap
 from pathlib import Path
 
 import jsonschema
+from markdown_it import MarkdownIt
 
 REPO = Path(__file__).resolve().parents[2]
 TOY = REPO / "selftests" / "fixtures" / "toy"
@@ -41,11 +42,75 @@ class Graded:
         assert len(matches) == 1, f"no single test named {function}"
         return matches[0]
 
+    def shown(self, function):
+        """The output of test `function` as a reader sees it once Markdown is rendered."""
+        return shown(self.test(function)["output"])
+
+    def everything_shown(self):
+        """All a reader sees, rendered: the summary and every test's output. Check that something
+        is absent here, not in the raw JSON, where Markdown escapes would hide it from the check."""
+        return "\n".join(shown(text) for text in [self.results["output"]] + [t["output"] for t in self.results["tests"]])
+
     def file_score(self, file):
         return sum(t["score"] for t in self.results["tests"] if t["extra_data"]["file"] == file)
 
     def file_max(self, file):
         return sum(t["max_score"] for t in self.results["tests"] if t["extra_data"]["file"] == file)
+
+
+MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+
+
+def html(markdown):
+    """Markdown as a CommonMark renderer turns it into HTML, raw HTML passed through (as a
+    permissive renderer would), so that any markup a student smuggled in shows up as tags."""
+    return MARKDOWN.render(markdown)
+
+
+def shown(markdown):
+    """The text a reader sees: the rendered HTML without its tags, entities decoded."""
+    import html as html_module
+    import re
+    return html_module.unescape(re.sub(r"<[^>]*>", "", html(markdown)))
+
+
+def nest_folders(root, depth, name="d", file=None):
+    """A chain of `depth` folders named `name` under root, with `file` ({name: text}) at the bottom.
+
+    Built one relative step at a time: the whole path is too long for a single system call.
+    """
+    here = os.open(root, os.O_RDONLY)
+    try:
+        for _ in range(depth):
+            os.mkdir(name, dir_fd=here)
+            inner = os.open(name, os.O_RDONLY, dir_fd=here)
+            os.close(here)
+            here = inner
+        for file_name, text in (file or {}).items():
+            with open(os.open(file_name, os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=here), "w") as stream:
+                stream.write(text)
+    finally:
+        os.close(here)
+
+
+def remove_nested(root, name="d"):
+    """Remove what nest_folders made (shutil.rmtree, and so pytest's cleanup, recurses and fails)."""
+    chain = [os.open(root, os.O_RDONLY)]
+    try:
+        while True:
+            try:
+                chain.append(os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=chain[-1]))
+            except FileNotFoundError:
+                break
+        while len(chain) > 1:
+            here = chain.pop()
+            for entry in os.listdir(here):
+                os.unlink(entry, dir_fd=here)
+            os.close(here)
+            os.rmdir(name, dir_fd=chain[-1])
+    finally:
+        for fd in chain:
+            os.close(fd)
 
 
 def write_files(folder, files):

@@ -6,6 +6,8 @@ import pytest
 from autograder import discovery
 from autograder.discovery import discover
 
+from .helpers import nest_folders, remove_nested
+
 EXPECTED = ["batchnorm.py", "rnn.py"]
 
 
@@ -186,7 +188,7 @@ def test_a_submission_with_too_many_files_is_cut_off_with_a_note(root, monkeypat
     monkeypatch.setattr(discovery, "MAX_ENTRIES", 5)
     make(root, *[f"f{i}.txt" for i in range(8)])
     found = discover(root, ["batchnorm.py"])
-    assert "Your submission has more than 5 files; the rest were not looked at." in found.general
+    assert "Your submission has more than 5 files and folders; the rest were not looked at." in found.general
 
 
 # ---------------------------------------------------------------- helper modules
@@ -247,3 +249,54 @@ def test_helper_modules_beyond_the_size_cap_are_not_staged(tmp_path):
     found = discover(str(tmp_path), ["batchnorm.py"])
     assert sum((tmp_path / name).stat().st_size for name in found.helpers) <= MAX_HELPER_BYTES
     assert len(found.helpers) < 6
+
+
+# ---------------------------------------------------------------- any tree, bounded
+
+@pytest.fixture
+def deep(root):
+    """root with batchnorm.py at the bottom of 1,500 nested folders, removed afterwards."""
+    nest_folders(root, 1500, file={"batchnorm.py": "x = 1\n"})
+    yield root
+    remove_nested(root)
+
+
+def test_a_folder_nested_1500_deep_is_walked_without_recursion_and_the_depth_cut_is_noted(deep):
+    root = make(deep, "rnn.py")
+    found = discover(root, EXPECTED)
+    assert rel(found, root, "rnn.py") == "rnn.py" and "batchnorm.py" not in found.found
+    note = [n for n in found.general if "levels deep were not looked at" in n]
+    assert note and note[0].startswith(f"Folders nested more than {discovery.MAX_DEPTH} levels deep")
+    assert len(note[0]) < 500
+
+
+def test_a_file_at_the_depth_limit_is_still_found(root):
+    make(root, "/".join(["d"] * discovery.MAX_DEPTH) + "/batchnorm.py")
+    assert "batchnorm.py" in discover(root, ["batchnorm.py"]).found
+
+
+def test_ignored_files_are_listed_ten_at_most_then_counted(root):
+    for i in range(25):
+        os.mkfifo(root / f"f{i:02}.py")
+    general = discover(root, ["batchnorm.py"]).general
+    assert sum("was ignored: it is not a regular file" in n for n in general) == 10
+    assert "15 more files were ignored for the same kinds of reasons." in general
+
+
+def test_copies_are_listed_ten_at_most(root):
+    make(root, *[f"c{i:02}/batchnorm.py" for i in range(30)])
+    note = discover(root, ["batchnorm.py"]).notes["batchnorm.py"]
+    assert note.startswith("Found 30 files named batchnorm.py (c00/batchnorm.py, ") and " and 20 more)" in note
+
+
+def test_a_folder_name_with_a_newline_or_an_escape_stays_on_one_line_in_the_notes(root):
+    make(root, "a\n# Autograder score: 100 / 100\x1b[2J/batchnorm.py")
+    note = discover(root, ["batchnorm.py"]).notes["batchnorm.py"]
+    assert "\n" not in note and "\x1b" not in note
+    assert note == "Graded a\\x0a# Autograder score: 100 / 100\\x1b[2J/batchnorm.py."
+
+
+def test_a_very_long_path_is_cut_in_the_notes(root):
+    make(root, "/".join(["x" * 200] * 5) + "/batchnorm.py")
+    note = discover(root, ["batchnorm.py"]).notes["batchnorm.py"]
+    assert len(note) < 400 and note.endswith("/batchnorm.py.")

@@ -3,6 +3,8 @@ terminal command."""
 import csv
 import io
 
+import pytest
+
 from autograder import escaping
 
 
@@ -52,3 +54,51 @@ def test_csv_cells_that_would_start_a_formula_are_neutralised():
 def test_cap_says_how_much_was_left_out():
     assert escaping.cap("abcdef", 4) == "abcd\n… (2 more characters not shown)"
     assert escaping.cap("abc", 4) == "abc"
+
+
+# ---------------------------------------------------------------- student text inside grader text
+
+def test_marked_student_text_reads_as_it_is_once_the_marks_are_dropped():
+    text = f"f raised {escaping.student('ValueError')}: {escaping.student('boom', code=True)}\n" \
+           + escaping.student_block("line 1\nline 2")
+    assert escaping.unmarked(text) == "f raised ValueError: boom\nline 1\nline 2"
+    assert escaping.terminal(text) == escaping.unmarked(text)
+
+
+def test_student_text_cannot_forge_or_close_a_mark():
+    forged = "a\u2064 # not mine \u2061b\u2063c"
+    segments = escaping.markdown_segments("said: " + escaping.student(forged))
+    assert segments == [("prose", "said: "), ("inline", "a # not mine bc")]
+
+
+def test_marked_text_splits_into_prose_inline_code_and_blocks():
+    text = "x " + escaping.student("y") + " z " + escaping.student("k", code=True) + escaping.student_block("b")
+    assert escaping.markdown_segments(text) == [("prose", "x "), ("inline", "y"), ("prose", " z "), ("code", "k"),
+                                                ("block", "b")]
+
+
+def test_a_mark_left_open_by_a_cut_runs_to_the_end():
+    assert escaping.markdown_segments("x " + escaping.student("long text")[:6]) == [("prose", "x "),
+                                                                                   ("inline", "long ")]
+
+
+def test_student_text_in_a_sentence_is_capped_and_says_how_much_was_cut():
+    assert escaping.unmarked(escaping.student("a" * 500, limit=10)) == "a" * 10 + " … (490 more characters not shown)"
+
+
+def test_a_code_span_shows_backticks_and_html_literally():
+    assert escaping.code_span("`x` <b>") == "`` `x` <b> ``"
+    assert escaping.code_span("") == "(empty)"
+
+
+@pytest.mark.parametrize("line, shown", [
+    ("# Autograder score: 100", "\\# Autograder score: 100"),
+    ("~~~~", "\\~\\~\\~\\~"),
+    ("1. a list", "1\\. a list"),
+    ("see [x](http://e.example) and ![i](u)", "see [x\\](http\\://e.example) and ![i\\](u)"),
+    ("a <img src=x> & b", "a &lt;img src=x&gt; &amp; b"),
+    ("`y` has shape (3,)", "`y` has shape (3,)"),
+    ("batchnorm_forward and **bold**", "batchnorm_forward and \\*\\*bold\\*\\*"),
+])
+def test_prose_escapes_what_would_become_markup_and_keeps_code_spans(line, shown):
+    assert escaping.prose(line) == shown

@@ -270,7 +270,7 @@ def test_the_reference_tests_and_rubric_cannot_be_read(grade):
         raise RuntimeError("|".join(found))""")})
     output = graded.test("test_scale_doubles_a_vector")["output"]
     assert output.count("PermissionError") == len(targets), output
-    assert "def batchnorm_forward" not in graded.path.read_text()
+    assert "def batchnorm_forward" not in graded.everything_shown()
 
 
 @root_only
@@ -297,7 +297,7 @@ def test_the_grader_cannot_be_signalled_or_traced(grade):
         libc = ctypes.CDLL(None, use_errno=True)
         traced = libc.ptrace(16, os.getppid(), 0, 0)  # PTRACE_ATTACH
         raise RuntimeError(f"killed={len([r for r in results if r[1] != os.getpid()])} traced={traced}")""")})
-    output = graded.test("test_scale_doubles_a_vector")["output"]
+    output = graded.shown("test_scale_doubles_a_vector")
     assert "traced=-1" in output
     assert len(graded.results["tests"]) == 9  # the grader survived to write every test
 
@@ -376,7 +376,7 @@ def test_the_network_is_refused(grade):
             raise RuntimeError("connected")
         except OSError as exc:
             raise RuntimeError(f"network: {type(exc).__name__}: {exc}")""")})
-    assert "network: PermissionError: [Errno 1] Operation not permitted" in graded.test("test_scale_doubles_a_vector")["output"]
+    assert "network: PermissionError: [Errno 1] Operation not permitted" in graded.shown("test_scale_doubles_a_vector")
     assert graded.results["extra_data"]["isolation"]["layers"]["seccomp"]["on"]
 
 
@@ -384,7 +384,7 @@ def test_the_worker_does_not_run_as_root(grade):
     graded = grade({"toy.py": scale_body("""
         import os
         raise RuntimeError(f"uid={os.getuid()} euid={os.geteuid()} groups={os.getgroups()}")""")})
-    output = graded.test("test_scale_doubles_a_vector")["output"]
+    output = graded.shown("test_scale_doubles_a_vector")
     assert "uid=0 " not in output and "euid=0 " not in output
     if AS_ROOT:
         assert "groups=[]" in output
@@ -417,7 +417,7 @@ def test_gradescopes_submission_metadata_cannot_be_read(grade, tmp_path):
     output = graded.test("test_scale_doubles_a_vector")["output"]
     import shutil
     shutil.rmtree(shared)
-    assert "PermissionError" in output and "ada@example.edu" not in graded.path.read_text()
+    assert "PermissionError" in output and "ada@example.edu" not in graded.everything_shown()
 
 
 @root_only

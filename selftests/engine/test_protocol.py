@@ -6,6 +6,7 @@ import json
 import math
 import socket
 import threading
+import types
 
 import numpy as np
 import pytest
@@ -45,7 +46,8 @@ def assert_same_array(got, expected):
 
 # ---------------------------------------------------------------- plain Python values
 
-@pytest.mark.parametrize("value", [None, True, False, 0, -7, 2**63 + 5, -(2**70), "", "héllo ∑ 😀", "a\0b"])
+@pytest.mark.parametrize("value", [None, True, False, 0, -7, 2**63 + 5, 2**64 - 1, -(2**63), "", "héllo ∑ 😀",
+                                   "a\0b"])
 def test_scalars_round_trip_with_their_exact_type(value):
     got = roundtrip(value)
     assert got == value and type(got) is type(value)
@@ -463,3 +465,85 @@ def test_a_peer_closing_mid_frame_is_an_eof_error(pair):
     a.close()
     with pytest.raises(EOFError):
         protocol.recv(b, max_bytes=1000)
+
+
+# ---------------------------------------------------------------- bounded: whatever a worker sends
+
+def bomb_frame_body(megabytes=16):
+    """The reply of the issue: `megabytes` of nested empty lists, as a worker could write it."""
+    count = (megabytes << 20) // 3
+    return b'{"ok":true,"value":[' + b"[]," * (count - 1) + b"[]]}"
+
+
+def test_sixteen_megabytes_of_nested_empty_lists_are_refused_without_being_parsed(monkeypatch):
+    parsed = []
+    monkeypatch.setattr(protocol.json, "loads", lambda *a, **k: parsed.append(1))
+    with pytest.raises(protocol.TooManyValues) as error:
+        protocol.loads(bomb_frame_body())
+    assert parsed == [] and isinstance(error.value, protocol.ProtocolError)
+
+
+@pytest.mark.parametrize("body", [
+    b'{"v":[' + b'"ab",' * 400_000 + b'"ab"]}',
+    b'{"v":[' + b"1.5," * 400_000 + b"1]}",
+    b'{"t":"dict","v":{' + b"".join(b'"k%d":0,' % i for i in range(400_000)) + b'"z":0}}',
+], ids=["strings", "floats", "dict-keys"])
+def test_too_many_scalars_or_keys_are_refused_too(body):
+    with pytest.raises(protocol.TooManyValues):
+        protocol.loads(body)
+
+
+def test_commas_brackets_and_quotes_inside_strings_do_not_count_as_values():
+    text = '",[{:\\"' * 200_000
+    body = json.dumps({"ok": True, "stdout": text, "value": [1, 2]}).encode()
+    assert protocol.loads(body)["stdout"] == text
+
+
+def test_the_value_count_is_an_upper_bound_on_what_json_parses():
+    value = {"a": [1, (2.5, "x,y"), {"t": "nd"}], "": [[], {}], "q": 'say "hi", [ok]'}
+    body = protocol.dumps({"v": protocol.encode(value)})[protocol.HEADER.size:]
+    counted = protocol.json_values(body)
+
+    def parsed(node):
+        if isinstance(node, list):
+            return 1 + sum(parsed(v) for v in node)
+        if isinstance(node, dict):
+            return 1 + sum(1 + parsed(v) for v in node.values())
+        return 1
+
+    assert parsed(json.loads(body)) <= counted
+
+
+def test_an_encoder_refuses_a_result_with_too_many_values_and_says_to_return_arrays():
+    with pytest.raises(protocol.Unencodable) as error:
+        protocol.encode([[]] * (protocol.MAX_VALUES + 1))
+    assert "more than 50,000" in str(error.value) and "numpy arrays" in str(error.value)
+
+
+def test_a_result_at_the_encoders_limit_is_a_frame_the_decoder_reads():
+    value = [0.5] * (protocol.MAX_VALUES - 1)
+    assert roundtrip(value) == value
+    arrays = [np.zeros((1,) * 32)] * ((protocol.MAX_VALUES - 1) // protocol.ARRAY_COST)
+    assert len(roundtrip(arrays)) == len(arrays)
+    keys = {f"{i}": (None,) for i in range(protocol.MAX_VALUES // 3 - 1)}
+    assert roundtrip(keys) == keys
+
+
+@pytest.mark.parametrize("number", [2**64, -(2**63) - 1, 10**400])
+def test_whole_numbers_beyond_64_bits_are_unencodable_with_their_size(number):
+    with pytest.raises(protocol.Unencodable) as error:
+        protocol.encode({"shape": (number, 1)})
+    assert "64 bits" in str(error.value) and error.value.path == "result['shape'][0]"
+
+
+def test_the_decoder_refuses_whole_numbers_beyond_64_bits():
+    with pytest.raises(protocol.ProtocolError, match="64 bits"):
+        protocol.decode([1, 10**400])
+
+
+@pytest.mark.parametrize("dtype", ["<f8," * 100_000, "(2,)f8", "S8", "<f8 ", "O"], ids=["many-fields", "subarray",
+                                                                                         "bytes", "space", "object"])
+def test_a_dtype_that_is_not_one_simple_code_is_refused_before_numpy_reads_it(dtype, monkeypatch):
+    monkeypatch.setattr(protocol, "np", types.SimpleNamespace(dtype=lambda *a: pytest.fail("numpy read the dtype")))
+    with pytest.raises(protocol.ProtocolError):
+        protocol.decode(array_node(dtype=dtype, shape=(0,), data=""))

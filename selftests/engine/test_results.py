@@ -154,13 +154,13 @@ def test_a_test_with_no_words_says_passed_or_failed():
 
 def test_printed_output_is_fenced_after_the_feedback():
     test = entry(outcome(fraction=0.0, hidden="`y` is wrong.", printed="step 1 <b>\nstep 2\n"))
-    assert test["output"] == "`y` is wrong.  \n\nYour code printed:  \n~~~\nstep 1 <b>\nstep 2\n~~~"
+    assert test["output"] == "`y` is wrong.\n\nYour code printed:\n```text\nstep 1 <b>\nstep 2\n```"
 
 
 def test_printed_output_cannot_close_its_fence():
-    output = entry(outcome(fraction=1.0, printed="~~~\n<img src=x onerror=alert(1)>\n~~~~\n"))["output"]
-    assert output.count("~~~\n") == 1 and output.endswith("\n~~~")
-    assert "<img" in output.split("~~~\n", 1)[1]  # raw, but inside the one fence
+    output = entry(outcome(fraction=1.0, printed="~~~\n<img src=x onerror=alert(1)>\n~~~~\n````\n"))["output"]
+    assert output.endswith("\n~~~\n<img src=x onerror=alert(1)>\n~~~~\n````\n`````")
+    assert output.count("`````") == 2  # one fence, longer than any run inside, opened and closed
 
 
 def test_whitespace_only_printed_output_is_not_shown():
@@ -264,14 +264,14 @@ def test_a_run_with_no_tests_is_valid_against_the_schema():
 
 def test_expected_and_your_lines_are_fenced_as_code():
     text = "All 3 entries of `y` are wrong.\nExpected y = [1., 2., 3.]\nYour     y = [1., 2., 4.]\nHint: none."
-    assert results.markdown(text) == ("All 3 entries of `y` are wrong.  \n~~~\nExpected y = [1., 2., 3.]\n"
-                                      "Your     y = [1., 2., 4.]\n~~~\nHint: none.")
+    assert results.markdown(text) == ("All 3 entries of `y` are wrong.  \n```text\nExpected y = [1., 2., 3.]\n"
+                                      "Your     y = [1., 2., 4.]\n```\nHint: none.")
 
 
 def test_indented_lines_such_as_a_traceback_are_fenced():
     text = 'Traceback (your code only):\n  File "toy.py", line 3, in f\n    return x[99]'
-    assert results.markdown(text) == ('Traceback (your code only):  \n~~~\n  File "toy.py", line 3, in f\n'
-                                      "    return x[99]\n~~~")
+    assert results.markdown(text) == ('Traceback (your code only):  \n```text\n  File "toy.py", line 3, in f\n'
+                                      "    return x[99]\n```")
 
 
 def test_html_in_prose_is_escaped():
@@ -282,13 +282,13 @@ def test_prose_lines_keep_their_line_breaks():
     assert results.markdown("one\ntwo") == "one  \ntwo"
 
 
-def test_text_already_fenced_is_left_as_it_is():
-    text = "printed:\n~~~\n<b>raw</b>\n  indented\n~~~\nafter"
-    assert results.markdown(text) == "printed:  \n~~~\n<b>raw</b>\n  indented\n~~~\nafter"
+def test_a_line_of_tildes_in_the_text_opens_no_fence():
+    text = "printed:\n~~~\n<b>raw</b>\n~~~\nafter"
+    assert results.markdown(text) == "printed:  \n\\~\\~\\~  \n&lt;b&gt;raw&lt;/b&gt;  \n\\~\\~\\~  \nafter"
 
 
 def test_code_lines_are_not_html_escaped_inside_their_fence():
-    assert results.markdown("  a < b") == "~~~\n  a < b\n~~~"
+    assert results.markdown("  a < b") == "```text\n  a < b\n```"
 
 
 # ---------------------------------------------------------------- crashed
@@ -306,7 +306,7 @@ def test_crashed_results_blame_the_autograder_and_give_no_points():
 
 def test_crashed_results_show_the_end_of_a_long_message_in_a_fence():
     crashed = results.crashed("head" + "x" * 5000 + "TAIL")
-    assert "head" not in crashed["output"] and crashed["output"].endswith("TAIL\n~~~")
+    assert "head" not in crashed["output"] and crashed["output"].endswith("TAIL\n```")
 
 
 # ---------------------------------------------------------------- write

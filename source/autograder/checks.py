@@ -12,6 +12,7 @@ import dataclasses
 import numpy as np
 
 from autograder import failures, feedback, student
+from autograder.escaping import student as student_text
 from autograder.feedback import Note
 
 
@@ -95,26 +96,43 @@ def compare(got, expected, name, tol=DEFAULT):
                               f"but it is {feedback.kind_of(got)}.")]
         return [n for k, v in expected.items() for n in compare(got.get(k, _MISSING), v, f'{name}["{k}"]', tol)]
     if isinstance(expected, (tuple, list)) and not _is_numeric_sequence(expected):
+        if isinstance(got, np.ndarray) and got.ndim == 1 and got.dtype.kind == "U":
+            got = [str(s) for s in got]  # an array of strings is a sequence of strings
         if not isinstance(got, (tuple, list)):
             return [Note.same(f"`{name}` should be a sequence of {len(expected)} items, "
                               f"but it is {feedback.kind_of(got)}.")]
         if len(got) != len(expected):
             return [Note(f"`{name}` has {len(got)} items but should have {len(expected)}.",
                          f"`{name}` has {len(got)} items but should have {len(expected)}: expected {expected!r}, "
-                         f"got {got!r:.300}.")]
+                         f"got {_shown(got, 300)}.")]
         return [n for i, (g, e) in enumerate(zip(got, expected)) for n in compare(g, e, f"{name}[{i}]", tol)]
     if isinstance(expected, str):
-        got = str(got) if isinstance(got, np.str_) else got
-        if got == expected:
+        if isinstance(got, np.ndarray) and got.ndim == 0 and got.dtype.kind == "U":
+            got = got.item()
+        if isinstance(got, str) and str(got) == expected:
             return []
-        return [Note(f"`{name}` is wrong.", f"`{name}`: expected {expected!r}, got {got!r:.200}.")]
+        return [Note(f"`{name}` is wrong.", f"`{name}`: expected {expected!r}, got {_shown(got)}.")]
     if isinstance(expected, (bool, np.bool_)):
         if isinstance(got, (bool, np.bool_)) and bool(got) == bool(expected):
             return []
-        return [Note(f"`{name}` is wrong.", f"`{name}`: expected {expected!r}, got {got!r:.200}.")]
+        return [Note(f"`{name}` is wrong.", f"`{name}`: expected {expected!r}, got {_shown(got)}.")]
     if isinstance(expected, (int, np.integer)):
         return _compare_integer(got, int(expected), name)
     return _compare_array(got, np.asarray(expected, dtype=np.float64), name, tol)
+
+
+def _shown(value, limit=200):
+    """A student's value inside a sentence: briefly, marked as the student's (shown as code)."""
+    return student_text(_short_repr(value, limit), code=True)
+
+
+def _short_repr(value, limit=200):
+    """repr() of a student's value, cut at `limit` characters (arrays printed briefly)."""
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {feedback.shape_text(value.shape)} and dtype {value.dtype}"
+    with np.printoptions(threshold=20, edgeitems=3):
+        text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _is_numeric_sequence(value):
@@ -124,7 +142,8 @@ def _is_numeric_sequence(value):
 def _compare_integer(got, expected, name):
     whole = isinstance(got, (int, np.integer)) or (isinstance(got, (float, np.floating)) and float(got).is_integer())
     if isinstance(got, (bool, np.bool_)) or not whole:
-        return [Note.same(f"`{name}` should be a whole number, but it is {feedback.kind_of(got)} ({got!r:.60}).")]
+        return [Note.same(f"`{name}` should be a whole number, but it is {feedback.kind_of(got)} "
+                          f"({_shown(got, 60)}).")]
     if int(got) == expected:
         return []
     return [Note(f"`{name}` is wrong.", f"`{name}`: expected {expected}, got {int(got)}.")]
@@ -190,10 +209,11 @@ def must_raise(exception, when, mentioning=None):
                 return
             raise failures.StudentFailure(
                 f"{raised.function} raised {exception.__name__} {when}, as it should, but its message "
-                f"should name {mentioning!r}; it says: {raised.message[:200]!r}") from None
+                f"should name {mentioning!r}; it says: {student_text(repr(raised.message[:200]), code=True)}") from None
         got = raised.error_types[0].removeprefix("builtins.") if raised.error_types else "something else"
         raise failures.StudentFailure(
-            f"{raised.function} should raise {exception.__name__} {when}, but it raised {got}.",
+            f"{raised.function} should raise {exception.__name__} {when}, but it raised "
+            f"{student_text(got, 100)}.",
             raised.details) from None
     call = student.last_call()
     function = call[0] if call else "the function"

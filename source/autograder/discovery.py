@@ -4,16 +4,24 @@ GitHub uploads nest files (`hw3-main/src/batchnorm.py`), zips bring `__MACOSX` d
 rename things (`batchnorm (1).py`, `BatchNorm.py`). For every expected file this picks one regular
 file, or none, and writes a note a student can act on. Symbolic links and hard-linked files are
 never followed: a link could point at the reference solution, which the trusted side can read.
+
+Any tree is walked without recursion, at most MAX_DEPTH folders deep and MAX_ENTRIES entries in
+all, and the notes say what was skipped. Names in notes have their control characters (newlines
+included) written out and are cut short; where a note is shown, escaping.py escapes the rest.
 """
 import dataclasses
 import difflib
 import os
 import stat
 
+from autograder.escaping import show_controls
+from autograder.sandbox.limits import LISTED, STUDENT_CHARS
+
 SKIP_DIRS = {"__MACOSX", "__pycache__", ".git", ".venv", "venv", "env", "site-packages", "node_modules",
              ".ipynb_checkpoints", ".idea", ".vscode"}
 MAX_FILE_BYTES = 1 << 20
-MAX_ENTRIES = 20000
+MAX_ENTRIES = 20000   # files and folders looked at in one submission
+MAX_DEPTH = 32        # folder levels below the submission's own folder
 MAX_HELPERS, MAX_HELPER_BYTES = 100, 4 << 20  # helper modules staged beside the graded files
 
 
@@ -36,9 +44,10 @@ def discover(root, expected):
             continue
         chosen = _choose(paths, candidates, expected, root)
         found[name] = chosen
-        where = os.path.relpath(chosen, root)
+        where = _shown(os.path.relpath(chosen, root))
         if len(paths) > 1:
-            listed = ", ".join(os.path.relpath(p, root) for p in sorted(paths))
+            listed = ", ".join(_shown(os.path.relpath(p, root)) for p in sorted(paths)[:LISTED])
+            listed += f" and {len(paths) - LISTED} more" if len(paths) > LISTED else ""
             notes[name] = f"Found {len(paths)} files named {name} ({listed}); graded {where}."
         elif where != name:
             notes[name] = f"Graded {where}."
@@ -72,26 +81,72 @@ def _helpers(candidates, expected, chosen_dirs, general):
 
 
 def _scan(root):
-    """{file name: [paths]} of safe .py files, the names of every other file, and notes."""
+    """{file name: [paths]} of safe .py files, the names of every other file, and notes.
+
+    Depth first, in name order, with a stack of its own: a tree of any depth costs no recursion.
+    """
     candidates, others, general = {}, [], []
-    seen = 0
-    for folder, dirs, files in os.walk(root, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
-        for name in sorted(files):
+    ignored, too_deep, seen = [], [], 0
+    stack = [(root, 0)]
+    while stack:
+        folder, depth = stack.pop()
+        entries = _entries(folder, MAX_ENTRIES - seen + 1)
+        subfolders = []
+        for entry in entries:
             seen += 1
             if seen > MAX_ENTRIES:
-                general.append(f"Your submission has more than {MAX_ENTRIES} files; the rest were not looked at.")
-                return candidates, others, general
-            path = os.path.join(folder, name)
-            if not name.endswith(".py"):
-                others.append(name)
+                general.append(f"Your submission has more than {MAX_ENTRIES} files and folders; the rest were not "
+                               "looked at.")
+                stack = []
+                break
+            path = os.path.join(folder, entry.name)
+            if _is_folder(entry):
+                if entry.name in SKIP_DIRS or entry.name.startswith("."):
+                    continue
+                if depth >= MAX_DEPTH:
+                    too_deep.append(path)
+                else:
+                    subfolders.append(path)
+                continue
+            if not entry.name.endswith(".py"):
+                others.append(entry.name)
                 continue
             problem = _unsafe(path)
             if problem:
-                general.append(f"{os.path.relpath(path, root)} was ignored: {problem}.")
+                ignored.append(f"{_shown(os.path.relpath(path, root))} was ignored: {problem}.")
                 continue
-            candidates.setdefault(name, []).append(path)
+            candidates.setdefault(entry.name, []).append(path)
+        stack.extend((path, depth + 1) for path in reversed(subfolders))
+    general += ignored[:LISTED]
+    if len(ignored) > LISTED:
+        general.append(f"{len(ignored) - LISTED} more files were ignored for the same kinds of reasons.")
+    if too_deep:
+        general.append(f"Folders nested more than {MAX_DEPTH} levels deep were not looked at "
+                       f"({len(too_deep)}, e.g. {_shown(os.path.relpath(too_deep[0], root))}).")
     return candidates, others, general
+
+
+def _entries(folder, most):
+    """Up to `most` entries of a folder, by name; none if it cannot be read."""
+    try:
+        with os.scandir(folder) as listing:
+            entries = [entry for _, entry in zip(range(most), listing)]
+    except OSError:
+        return []
+    return sorted(entries, key=lambda entry: entry.name)
+
+
+def _is_folder(entry):
+    try:
+        return entry.is_dir(follow_symlinks=False)
+    except OSError:
+        return False
+
+
+def _shown(path):
+    """A path of the student's for a note: one line, controls written out, at most STUDENT_CHARS."""
+    text = show_controls(path, keep="")
+    return text if len(text) <= STUDENT_CHARS else "…" + text[-STUDENT_CHARS:]
 
 
 def _unsafe(path):
@@ -121,11 +176,11 @@ def _missing_note(name, candidates, others, expected=()):
     names = [n for n in list(candidates) + others if n not in expected]
     exact_case = [n for n in names if n.lower() == name.lower()]
     if exact_case:
-        return f"{name} was not found; found {exact_case[0]} instead: file names are case-sensitive."
+        return f"{name} was not found; found {_shown(exact_case[0])} instead: file names are case-sensitive."
     hints = [n for n in names if n.lower().startswith(stem)]  # batchnorm (1).py, GNN.ipynb, gnn.py.txt
     hints += difflib.get_close_matches(name, [n for n in names if n.endswith(".py") and n not in hints],
                                        n=2, cutoff=0.8)  # batch_norm.py
     if hints:
-        listed = ", ".join(hints[:3])
+        listed = ", ".join(_shown(hint) for hint in hints[:3])
         return f"{name} was not found; found {listed} instead. Rename it to {name} (a .py file) and resubmit."
     return f"{name} was not found in your submission."

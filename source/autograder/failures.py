@@ -3,8 +3,15 @@
 Each failure knows the sentence a student should read. The pytest plugin turns any of these
 into a failed test with that text; any *other* exception in a test is the grader's own fault.
 `kind` is a stable label for the class report.
+
+Student text (an exception's type and message, a traceback, argument names) is kept apart from
+the grader's words with escaping.student() and escaping.student_block(), capped, so that it is
+shown as written wherever the sentence ends up.
 """
 import signal
+
+from autograder.escaping import student, student_block
+from autograder.sandbox.limits import LISTED
 
 
 class StudentFailure(Exception):
@@ -32,12 +39,14 @@ class ImportFailed(StudentFailure):
     kind = "import error"
 
     def __init__(self, file, error):
-        summary = f"{file} could not be imported: {error['type']}: {error['message']}"
+        first, rest = _message(error)
+        summary = f"{file} could not be imported: {student(error['type'], 100)}: {first}"
         if error["type"] in ("SyntaxError", "IndentationError", "TabError"):
-            summary = f"{file} has a syntax error: {error['message']}"
+            summary = f"{file} has a syntax error: {first}"
         elif error["type"] == "SystemExit":
-            summary = f"{file} called sys.exit() while being imported; move script code under `if __name__ == \"__main__\":`."
-        super().__init__(summary, _traceback_block(error))
+            summary, rest = (f"{file} called sys.exit() while being imported; move script code under "
+                             "`if __name__ == \"__main__\":`."), ""
+        super().__init__(summary, rest + _traceback_block(error))
 
 
 class ImportTimeout(StudentFailure):
@@ -72,14 +81,16 @@ class StudentRaised(StudentFailure):
         # Module-qualified, so that a student's own class named ValueError is not taken for the builtin.
         self.function, self.error_types = function, [t if "." in t else f"builtins.{t}" for t in types]
         self.message = error["message"]
-        summary = f"{function} raised {error['type']}: {error['message']}"
+        first, rest = _message(error)
+        summary = f"{function} raised {student(error['type'], 100)}: {first}"
         if error["type"] == "SystemExit":
-            summary = f"{function} called sys.exit() (or raised SystemExit); a graded function must return its result."
+            summary, rest = (f"{function} called sys.exit() (or raised SystemExit); a graded function must return "
+                             "its result."), ""
         elif error["type"] == "MemoryError":
-            summary = f"{function} ran out of memory (MemoryError)."
+            summary, rest = f"{function} ran out of memory (MemoryError).", ""
         if note:
             summary += f"\n{note}"
-        super().__init__(summary, _traceback_block(error))
+        super().__init__(summary, rest + _traceback_block(error))
 
 
 class CallTimeout(StudentFailure):
@@ -102,8 +113,9 @@ class ResultTooLarge(StudentFailure):
     kind = "result too large"
 
     def __init__(self, file, function, size, limit):
+        of_size = f" of {size / 2**20:.1f} MB" if limit < size < 2**50 else ""
         super().__init__(
-            f"{function} returned a value of {size / 2**20:.1f} MB, more than the {limit / 2**20:.0f} MB the grader "
+            f"{function} returned a value{of_size}, more than the {limit / 2**20:.0f} MB the grader "
             "accepts. Check the shape of what you return.")
 
 
@@ -112,7 +124,7 @@ class BadResult(StudentFailure):
 
     def __init__(self, function, message):
         super().__init__(
-            f"{function} returned something the grader cannot read: {message}. "
+            f"{function} returned something the grader cannot read: {student(message)}. "
             "Return numbers, numpy arrays, lists, tuples or dicts.")
 
 
@@ -120,7 +132,7 @@ class InputMutated(StudentFailure):
     kind = "mutated input"
 
     def __init__(self, function, names):
-        listed = ", ".join(f"`{n}`" for n in names)
+        listed = listing([student(name, 60, code=True) for name in names[:LISTED]], len(names))
         super().__init__(
             f"{function} modified its input {listed} in place. Functions must not change their arguments: "
             "work on a copy (e.g. `x = x.copy()`) or build new arrays instead of using `+=`, `-=` or "
@@ -146,10 +158,23 @@ class BudgetExhausted(StudentFailure):
             "(usually by functions that timed out).")
 
 
+def listing(items, total=None):
+    """'a, b, c' for the first LISTED of `total` items (default: all of them), then 'and N more'."""
+    total = len(items) if total is None else total
+    shown = ", ".join(items[:LISTED])
+    return shown + (f" and {total - min(len(items), LISTED)} more" if total > LISTED else "")
+
+
+def _message(error):
+    """An exception message as (its first line, for a sentence; the rest, as a block or "")."""
+    first, _, rest = error["message"].strip("\n").partition("\n")
+    return student(first), (student_block(rest) + "\n" if rest.strip() else "")
+
+
 def _traceback_block(error):
     if not error.get("traceback"):
         return ""
-    return "Traceback (your code only):\n" + error["traceback"]
+    return "Traceback (your code only):\n" + student_block(error["traceback"])
 
 
 def _death(status, memory_mb):

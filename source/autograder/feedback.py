@@ -10,6 +10,9 @@ import dataclasses
 
 import numpy as np
 
+from autograder.escaping import student
+from autograder.sandbox.limits import LISTED
+
 
 @dataclasses.dataclass(frozen=True)
 class Note:
@@ -25,11 +28,18 @@ class Note:
 
 
 def kind_of(value):
-    """'a list of 3 items', 'a dict with keys a, b', 'None', 'a str' ... for 'got ...' sentences."""
+    """'a list of 3 items', 'a dict with keys a, b', 'None', 'a str' ... for 'got ...' sentences.
+
+    A student's dict keys are listed LISTED at most, each cut short and marked as the student's.
+    """
     if value is None:
         return "None"
     if isinstance(value, dict):
-        return f"a dict with keys {', '.join(map(repr, value))}" if value else "an empty dict"
+        if not value:
+            return "an empty dict"
+        keys = [student(repr(k), 40, code=True) for _, k in zip(range(LISTED), value)]
+        more = f" and {len(value) - LISTED} more" if len(value) > LISTED else ""
+        return f"a dict with keys {', '.join(keys)}{more}"
     if isinstance(value, (list, tuple)):
         return f"a {type(value).__name__} of {len(value)} item{'s' if len(value) != 1 else ''}"
     if isinstance(value, np.ndarray):

@@ -3,6 +3,10 @@
 `build` is pure (outcomes + rubric + discovery -> dict), so rescoring after a rubric edit is
 `build` again on stored outcomes. `crashed` is what gets written when the grader itself fails:
 a valid file whose visible message blames the autograder, never the student.
+
+Feedback becomes Markdown here, and only here, through escaping.py: student text shows as
+written and never as markup. Each test's feedback and all of it together are capped
+(limits.FEEDBACK_CHARS, limits.RESULTS_CHARS; printed output at the rubric's output_chars).
 """
 import html
 import json
@@ -11,6 +15,9 @@ import os
 import re
 import tempfile
 
+from autograder import escaping
+from autograder.sandbox.limits import FEEDBACK_CHARS, RESULTS_CHARS
+
 TITLE_WORDS = re.compile(r"^test_")
 
 
@@ -18,6 +25,7 @@ def build(outcomes, rubric, discovery, seconds, isolation=""):
     entries = [(outcome, test_entry(outcome, rubric)) for outcome in outcomes]
     tests = [entry for _, entry in sorted(entries, key=lambda pair: _order(*pair, rubric))]
     _number_tests(tests, rubric)
+    _cap_total(tests, RESULTS_CHARS)
     score = round(sum(t["score"] for t in tests), 4)
     possible = round(sum(t["max_score"] for t in tests), 4)
     results = {
@@ -32,7 +40,7 @@ def build(outcomes, rubric, discovery, seconds, isolation=""):
         "extra_data": {"isolation": isolation, "max_score": possible},
         "tests": tests,
     }
-    board = [{"name": o.leaderboard[0], "value": o.leaderboard[1], "order": o.leaderboard[2]}
+    board = [{"name": o.leaderboard[0], "value": _board_value(o.leaderboard[1]), "order": o.leaderboard[2]}
              for o in outcomes if o.leaderboard and _plain_value(o.leaderboard[1])]
     if board:
         results["leaderboard"] = board
@@ -43,6 +51,20 @@ def _plain_value(value):
     """A leaderboard value Gradescope can show: a finite number or a string (NaN would not be JSON)."""
     return isinstance(value, str) or (isinstance(value, (int, float)) and not isinstance(value, bool)
                                       and math.isfinite(value))
+
+
+def _board_value(value):
+    return escaping.show_controls(value, keep="")[:100] if isinstance(value, str) else value
+
+
+def _cap_total(tests, limit):
+    """Past `limit` characters of feedback in all, a test shows a sentence saying so instead of its own."""
+    used = 0
+    for test in tests:
+        used += len(test["output"])
+        if used > limit:
+            test["output"] = (f"Feedback not shown: the feedback of the tests above filled the {limit:,} "
+                              "characters that results.json allows.")
 
 
 def _order(outcome, entry, rubric):
@@ -58,15 +80,17 @@ def test_entry(outcome, rubric):
     text = outcome.visible_output if reveal else outcome.hidden_output
     if settings.hide_errors and not outcome.passed:
         text = settings.hide_errors
+    output = markdown(escaping.cap(text, FEEDBACK_CHARS)) if text else ("Passed." if outcome.passed else "Failed.")
     if outcome.printed.strip() and not settings.hide_errors:
-        text += "\n\nYour code printed:\n" + fence(outcome.printed)
+        printed = escaping.cap(outcome.printed, int(rubric.limits.output_chars) + 100)  # and the cut's note
+        output += "\n\nYour code printed:\n" + escaping.code_block(printed)
     return {
         "score": round(points * outcome.fraction, 4),
         "max_score": points,
         "status": "passed" if outcome.passed else "failed",
         "name": settings.name or title(outcome),
         "number": settings.number,
-        "output": markdown(text) if text else ("Passed." if outcome.passed else "Failed."),
+        "output": output,
         "output_format": "md",
         "tags": list(settings.tags or []),
         "visibility": settings.visibility,
@@ -132,36 +156,61 @@ def overview(tests, files, discovery):
     return "\n".join(lines)
 
 
-def fence(text):
-    text = text.replace("~~~", "~ ~ ~")
-    return "~~~\n" + text.rstrip("\n") + "\n~~~"
-
-
-CODE_LINE = re.compile(r"^(\s{2,}|Expected \S+ = |Your \s+\S+ = |~~~)")
+CODE_LINE = re.compile(r"^(\s{2,}|Expected \S+ = |Your \s+\S+ = )")
 
 
 def markdown(text):
-    """Feedback text as Markdown: prose lines keep their breaks, code-like runs are fenced."""
+    """Feedback text as Markdown: prose lines keep their breaks, code-like runs are fenced.
+
+    Grader prose goes through escaping.prose, code-like lines (indented, or `Expected x = ...`)
+    and the student's blocks through escaping.code_block, student text inside a sentence
+    through escaping.inline or escaping.code_span.
+    """
     out, code = [], []
-    in_fence = False
-    for line in text.split("\n"):
-        if line.startswith("~~~"):
-            in_fence = not in_fence
-            out.append(line)
-            continue
-        if in_fence:
-            out.append(line)
-            continue
-        if CODE_LINE.match(line):
-            code.append(line)
-            continue
+
+    def flush():
         if code:
-            out.append(fence("\n".join(code)))
-            code = []
-        out.append(html.escape(line, quote=False) + "  " if line.strip() else "")
-    if code:
-        out.append(fence("\n".join(code)))
+            out.append(escaping.code_block("\n".join(code)))
+            code.clear()
+
+    for line in _lines(text):
+        if isinstance(line, tuple):  # a student block
+            flush()
+            out.append(escaping.code_block(line[1]))
+            continue
+        plain = "".join(piece for _, piece in line)
+        if CODE_LINE.match(plain):
+            code.append(plain)
+            continue
+        flush()
+        shown = "".join(SHOW[kind](piece) for kind, piece in line)
+        out.append(shown + "  " if plain.strip() else "")
+    flush()
     return "\n".join(out).strip()
+
+
+SHOW = {"prose": escaping.prose, "inline": escaping.inline, "code": escaping.code_span}
+
+
+def _lines(text):
+    """Marked text as lines, each a list of (kind, piece), with student blocks as ("block", text)."""
+    lines, line = [], []
+    for kind, part in escaping.markdown_segments(text):
+        if kind == "block":
+            if line:
+                lines.append(line)
+            lines.append(("block", part))
+            line = []
+            continue
+        pieces = part.split("\n") if kind == "prose" else [part.replace("\n", " ")]
+        for i, piece in enumerate(pieces):
+            if i:
+                lines.append(line)
+                line = []
+            if piece:
+                line.append((kind, piece))
+    lines.append(line)
+    return lines
 
 
 def crashed(message, seconds=0.0):
@@ -171,7 +220,7 @@ def crashed(message, seconds=0.0):
         "execution_time": round(seconds, 2),
         "output": ("**The autograder failed while grading this submission. This is not a problem with "
                    "your code.** Course staff have been given the details; please let them know, "
-                   "and resubmit later.\n\n" + fence(message[-2000:])),
+                   "and resubmit later.\n\n" + escaping.code_block(message[-2000:])),
         "output_format": "md",
         "visibility": "visible",
         "stdout_visibility": "hidden",
@@ -186,7 +235,7 @@ def misconfigured(summary, seconds=0.0):
     results = crashed(summary, seconds)
     results["output"] = ("**The autograder is misconfigured, so this submission was not graded. This is not a "
                          "problem with your code.** Course staff have the details; please let them know, and "
-                         "resubmit once they have fixed it.\n\n" + fence(summary))
+                         "resubmit once they have fixed it.\n\n" + escaping.code_block(summary))
     results["extra_data"] = {"misconfigured": True}
     return results
 

@@ -59,3 +59,12 @@ class Limits:
         return limits
 
 
+
+
+# What the trusted side writes, whatever a submission sends: caps that keep results.json readable
+# (and small) however much text a student's code produces. Cut text says how much was left out.
+FEEDBACK_CHARS = 8_000        # one test's feedback (its printed output has its own cap, output_chars)
+RESULTS_CHARS = 1_000_000     # the feedback of all tests together in one results.json
+STUDENT_CHARS = 300           # one piece of student text inside a sentence (a message's first line, a key)
+STUDENT_BLOCK_CHARS = 4_000   # one block of student text (a traceback, the rest of a long message)
+LISTED = 10                   # names listed in one sentence (dict keys, changed arguments, skipped files)

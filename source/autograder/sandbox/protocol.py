@@ -5,10 +5,18 @@ float, str, list, tuple, dict with str keys, and numpy arrays of a numeric, bool
 Nothing is ever pickled. The decoder is strict because the worker side is hostile: any tag,
 dtype, shape or size it does not expect is a ProtocolError, never an object with behaviour.
 
+Reading a frame costs memory and time proportional to its bytes, with a small constant: a frame
+is counted before it is parsed, and one that could hold more than MAX_FRAME_VALUES JSON values
+is refused unparsed (16 MB of `[[],[],...]` would otherwise become 5 million lists, ~0.9 GB, in
+the trusted process). The encoder refuses a value with more than MAX_VALUES values, or an
+integer that does not fit in 64 bits, so that a student learns why, and anything it accepts is
+a frame the decoder reads.
+
 This module is imported by both sides and needs only the standard library and numpy.
 """
 import base64
 import json
+import re
 import socket
 import struct
 import time
@@ -18,6 +26,11 @@ import numpy as np
 HEADER = struct.Struct(">I")
 MAX_DEPTH = 64
 ALLOWED_KINDS = "biufU"
+MAX_VALUES = 50_000          # numbers, strings, lists, tuples and dict keys in one value; an array counts 8
+ARRAY_COST = 8
+MAX_FRAME_VALUES = 6 * MAX_VALUES + 1024  # JSON values a frame may hold: any encoded value fits
+INT_RANGE = (-(2**63), 2**64)  # whole numbers that int64 or uint64 can hold
+DTYPE = re.compile(r"[<>|=]?[biuf][0-9]{1,2}|[<>|=]?U[0-9]{1,8}")
 
 
 class ProtocolError(Exception):
@@ -38,38 +51,66 @@ class Unencodable(Exception):
 
 def encode(value, path="result", depth=0):
     """Turn plain data into JSON-ready tagged data; raise Unencodable for anything else."""
-    if depth > MAX_DEPTH:
-        raise Unencodable(path, "nested too deeply")
-    if value is None or isinstance(value, (bool, str)):
-        return _exact(value, path)
-    if isinstance(value, int):
-        return _exact(value, path)
-    if isinstance(value, float):
-        return float(value)
-    if isinstance(value, (np.ndarray, np.generic)):
-        return _encode_array(np.asarray(value), path)
-    if isinstance(value, (list, tuple)):
-        items = [encode(v, f"{path}[{i}]", depth + 1) for i, v in enumerate(value)]
-        return items if isinstance(value, list) else {"t": "tuple", "v": items}
-    if isinstance(value, dict):
-        out = {}
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise Unencodable(path, f"a dict with a key of type {type(key).__name__} ({key!r:.40})")
-            out[str(key)] = encode(item, f"{path}[{key!r}]", depth + 1)
-        return {"t": "dict", "v": out}
-    raise Unencodable(path, f"an object of type {type(value).__name__}")
+    return _Encoder(path).encode(value, path, depth)
+
+
+class _Encoder:
+    """One encoding: counts values as it goes, so an enormous structure is refused early."""
+
+    def __init__(self, root):
+        self.root, self.left = root, MAX_VALUES
+
+    def spend(self, cost):
+        self.left -= cost
+        if self.left < 0:
+            raise Unencodable(self.root, f"a value with more than {MAX_VALUES:,} numbers, strings, lists or dict "
+                                         "keys in all; return numpy arrays for large results")
+
+    def encode(self, value, path, depth):
+        if depth > MAX_DEPTH:
+            raise Unencodable(path, "nested too deeply")
+        is_array = isinstance(value, (np.ndarray, np.generic)) and not isinstance(value, (float, str))
+        self.spend(ARRAY_COST if is_array else 1)
+        if value is None or isinstance(value, (bool, str)):
+            return _exact(value, path)
+        if isinstance(value, int):
+            return _exact(value, path)
+        if isinstance(value, float):
+            return float(value)
+        if is_array:
+            return _encode_array(np.asarray(value), path)
+        if isinstance(value, (list, tuple)):
+            items = [self.encode(v, f"{path}[{i}]", depth + 1) for i, v in enumerate(value)]
+            return items if isinstance(value, list) else {"t": "tuple", "v": items}
+        if isinstance(value, dict):
+            out = {}
+            for key, item in value.items():
+                if not isinstance(key, str):
+                    raise Unencodable(path, f"a dict with a key of type {type(key).__name__} ({key!r:.40})")
+                self.spend(1)
+                out[str.__str__(key)] = self.encode(item, f"{path}[{key!r:.40}]", depth + 1)
+            return {"t": "dict", "v": out}
+        raise Unencodable(path, f"an object of type {type(value).__name__}")
 
 
 def _exact(value, path):
     """bool, int and str, with subclasses (which could carry behaviour) reduced to the base type."""
-    if value is None or type(value) in (bool, int, str):
+    if value is None or type(value) in (bool, str):
         return value
     if isinstance(value, int):
-        return int.__int__(value)
+        number = int.__int__(value)
+        if not INT_RANGE[0] <= number < INT_RANGE[1]:
+            raise Unencodable(path, f"a whole number of about {digit_count(number)} digits, more than the grader "
+                                    "reads (whole numbers must fit in 64 bits)")
+        return number
     if isinstance(value, str):
         return str.__str__(value)
     raise Unencodable(path, f"an object of type {type(value).__name__}")
+
+
+def digit_count(number):
+    """Roughly how many decimal digits a whole number of any size has (str() refuses huge ones)."""
+    return abs(number).bit_length() * 30103 // 100000 + 1  # log10(2) = 0.30103
 
 
 def _encode_array(array, path):
@@ -93,7 +134,11 @@ def decode(node, depth=0):
     """Inverse of encode for data from an untrusted peer: builds only plain data, or raises."""
     if depth > MAX_DEPTH:
         raise ProtocolError("value nested too deeply")
-    if node is None or type(node) in (bool, int, float, str):
+    if node is None or type(node) in (bool, float, str):
+        return node
+    if type(node) is int:
+        if not INT_RANGE[0] <= node < INT_RANGE[1]:
+            raise ProtocolError("a whole number that does not fit in 64 bits")
         return node
     if type(node) is list:
         return [decode(v, depth + 1) for v in node]
@@ -113,9 +158,11 @@ def _decode_array(node):
     dtype_str, shape, data = node.get("dtype"), node.get("shape"), node.get("data")
     if type(dtype_str) is not str or type(shape) is not list or type(data) is not str:
         raise ProtocolError("malformed array")
+    if not DTYPE.fullmatch(dtype_str):
+        raise ProtocolError(f"dtype {dtype_str!r:.40} is not plain data")
     try:
         dtype = np.dtype(dtype_str)
-    except TypeError as exc:
+    except (TypeError, ValueError) as exc:
         raise ProtocolError(f"unknown dtype {dtype_str!r:.40}") from exc
     if dtype.kind not in ALLOWED_KINDS or dtype.fields is not None or dtype.subdtype is not None \
             or dtype.itemsize == 0:
@@ -177,13 +224,36 @@ def recv(sock, max_bytes, deadline=None):
 
 
 def loads(body):
+    """A frame's body as a dict, after making sure parsing it cannot take much more than its bytes."""
+    if json_values(body) > MAX_FRAME_VALUES:
+        raise TooManyValues(MAX_FRAME_VALUES)
     try:
         message = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise ProtocolError(f"not a JSON message: {exc}") from None
+    except (UnicodeDecodeError, ValueError, RecursionError, MemoryError) as exc:
+        raise ProtocolError(f"not a JSON message: {str(exc):.200}") from None
     if type(message) is not dict:
         raise ProtocolError("a message must be a JSON object")
     return message
+
+
+def json_values(body):
+    """An upper bound on the values (and keys) in a JSON text, in a few passes of C code.
+
+    Strings are counted exactly (escaped backslashes and quotes are taken out first, so every
+    quote left delimits a string); outside strings, every value but the first follows a comma
+    or an opening bracket, and every key comes before a colon.
+    """
+    plain = body.replace(b"\\\\", b"").replace(b'\\"', b"")
+    strings = plain.count(b'"') // 2
+    if strings > MAX_FRAME_VALUES:
+        return strings
+    outside = b"".join(plain.split(b'"')[0::2])
+    return 1 + sum(outside.count(mark) for mark in (b",", b"[", b"{", b":"))
+
+
+class TooManyValues(ProtocolError):
+    def __init__(self, limit):
+        super().__init__(f"a value with more than {limit:,} numbers, strings, lists or dict keys")
 
 
 class MessageTooLarge(ProtocolError):

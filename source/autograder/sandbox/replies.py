@@ -21,22 +21,28 @@ class CallResult:
 def interpret(file, function, reply, max_bytes, output_chars=Limits.output_chars):
     """A worker's reply to a call, as a CallResult or the StudentFailure it describes.
 
-    Every field is checked: the reply comes from the student's process.
+    Every field is checked: the reply comes from the student's process, so whatever it holds is
+    the student's result, good or bad, and never an error of the grader's.
     """
     printed = _text(reply.get("stdout"), output_chars + 100)  # room for the "... not shown" line
     mutated = reply.get("mutated") or []
     if type(mutated) is not list or not all(type(m) is str for m in mutated):
         raise failures.BadResult(function, "the worker sent a malformed reply")
+    mutated = [m[:100] for m in mutated[:100]]
     if reply.get("ok") is not True:
         error = error_report(reply.get("error"))
+        # The worker's own reports name a bare type; a student's exception is module-qualified
+        # (toy.ResultTooLarge), so a student's class cannot pass for one of them.
+        own = error["types"] == [error["type"]]
         if error["type"] == "NotImplementedError":
             raise failures.NotAttempted(file, function)
-        if error["type"] == "MissingFunction":
+        if own and error["type"] == "MissingFunction":
             raise failures.MissingFunction(file, function)
-        if error["type"] == "Unencodable":
+        if own and error["type"] == "Unencodable":
             raise failures.BadResult(function, error["message"])
-        if error["type"] == "ResultTooLarge":
-            size = int(error["message"]) if error["message"].isdigit() else max_bytes + 1
+        if own and error["type"] == "ResultTooLarge":
+            message = error["message"]
+            size = int(message) if message.isascii() and message.isdigit() and len(message) < 19 else max_bytes + 1
             raise failures.ResultTooLarge(file, function, size, max_bytes)
         failure = failures.StudentRaised(file, function, error)
         failure.printed = printed
@@ -49,6 +55,7 @@ def interpret(file, function, reply, max_bytes, output_chars=Limits.output_chars
 
 
 def _text(value, cap=8000):
+    """A string field of a reply, at most `cap` characters; anything else is no text."""
     return value[:cap] if type(value) is str else ""
 
 
@@ -58,7 +65,7 @@ def error_report(error):
     types = error.get("types")
     return {
         "type": _text(error.get("type"), 100) or "Error",
-        "types": [t[:100] for t in types if type(t) is str][:50] if type(types) is list else [],
+        "types": [t[:100] for t in types[:50] if type(t) is str] if type(types) is list else [],
         "message": _text(error.get("message")),
         "traceback": _text(error.get("traceback")),
     }
