@@ -568,6 +568,31 @@ def test_must_raise_lets_other_student_failures_through_unchanged():
     assert error.value is timeout
 
 
+# ---------------------------------------------------------------- imports of unavailable modules
+
+def test_a_function_importing_an_unavailable_library_is_told_what_it_may_import():
+    text = raised(["ModuleNotFoundError", "ImportError"], message="No module named 'scipy.linalg'").render(False)
+    assert text.startswith("safe_div raised ModuleNotFoundError: `scipy` is not available to graded code. Your files "
+                           "may import only numpy and the Python standard library")
+
+
+def test_a_file_importing_an_unavailable_library_is_told_what_it_may_import():
+    error = {"type": "ModuleNotFoundError", "message": "No module named 'sklearn'", "traceback": ""}
+    summary = failures.ImportFailed("gnn.py", error).summary
+    assert summary.startswith("gnn.py could not be imported (ModuleNotFoundError): `sklearn` is not available")
+
+
+def test_a_module_name_that_is_not_an_identifier_is_not_echoed():
+    error = {"type": "ModuleNotFoundError", "message": "No module named '<b>x</b>'", "traceback": ""}
+    summary = failures.ImportFailed("gnn.py", error).summary
+    assert "<b>" not in summary and "a module is not available to graded code" in summary
+
+
+def test_other_import_errors_keep_their_own_message():
+    error = {"type": "ImportError", "message": "cannot import name 'foo' from 'numpy'", "traceback": ""}
+    assert "cannot import name 'foo'" in failures.ImportFailed("gnn.py", error).summary
+
+
 # ---------------------------------------------------------------- match_reference and fail
 
 def test_match_reference_gives_the_reference_its_own_copy_of_the_inputs():

@@ -4,6 +4,7 @@ Each failure knows the sentence a student should read. The pytest plugin turns a
 into a failed test with that text; any *other* exception in a test is the grader's own fault.
 `kind` is a stable label for the class report.
 """
+import re
 import signal
 
 
@@ -37,6 +38,8 @@ class ImportFailed(StudentFailure):
             summary = f"{file} has a syntax error: {error['message']}"
         elif error["type"] == "SystemExit":
             summary = f"{file} called sys.exit() while being imported; move script code under `if __name__ == \"__main__\":`."
+        elif _missing_module(error):
+            summary = f"{file} could not be imported (ModuleNotFoundError): {_missing_module(error)}"
         super().__init__(summary, _traceback_block(error))
 
 
@@ -77,6 +80,8 @@ class StudentRaised(StudentFailure):
             summary = f"{function} called sys.exit() (or raised SystemExit); a graded function must return its result."
         elif error["type"] == "MemoryError":
             summary = f"{function} ran out of memory (MemoryError)."
+        elif _missing_module(error):
+            summary = f"{function} raised ModuleNotFoundError: {_missing_module(error)}"
         if note:
             summary += f"\n{note}"
         super().__init__(summary, _traceback_block(error))
@@ -134,6 +139,21 @@ class BudgetExhausted(StudentFailure):
         super().__init__(
             f"Not run: the grading time budget of {seconds:g} s was used up by earlier tests "
             "(usually by functions that timed out).")
+
+
+ALLOWED_IMPORTS = "numpy and the Python standard library"
+_NO_MODULE = re.compile(r"No module named '([^']+)'")
+
+
+def _missing_module(error):
+    """For a ModuleNotFoundError, the sentence that says what graded code may import; else ''."""
+    if error.get("type") != "ModuleNotFoundError":
+        return ""
+    found = _NO_MODULE.search(str(error.get("message", "")))
+    name = found.group(1).split(".")[0] if found else "a module"
+    shown = f"`{name}`" if found and name.isidentifier() else "a module"
+    return (f"{shown} is not available to graded code. Your files may import only {ALLOWED_IMPORTS} "
+            "(and helper .py files of your own uploaded beside them); rewrite that part with numpy.")
 
 
 def _traceback_block(error):
