@@ -17,7 +17,7 @@ def check_table(layers, input_shape):
     got = cnn.layer_table(layers, input_shape)
     labels = ["row 0 (Input)"] + [f"row {i} ({layer})" for i, layer in enumerate(layers, start=1)]
     case = f"{', '.join(layers)} on a {'x'.join(map(str, input_shape))} input"
-    check(as_records(got, layers), as_records(expected, layers), names=labels, case=case)
+    check(as_records(got, layers), as_records(expected, layers), names=labels, case=case, result=got)
 
 
 @cnn.grades("layer_table")

@@ -49,13 +49,13 @@ class Tolerance:
         with np.errstate(invalid="ignore"):
             return np.where(np.isfinite(expected), floor + self.rtol * np.abs(expected), -1.0)
 
-    def text(self, expected):
+    def text(self, expected, called="expected", whole="of the whole expected result"):
         """The allowance as applied, in words: with its numbers for a visible test, as a rule for a
         hidden one (the numbers would tell the size of the expected values)."""
         floor, top = self.floor(expected)
         hidden = f"allowed error {self.rtol:g} x |value| + {self.scale:g} x the largest |value| of the whole result"
-        visible = (f"allowed error {self.rtol:g} x |expected| + {floor:.2g} ({self.scale:g} x {feedback.number(top)}, "
-                   "the largest |value| of the whole expected result)")
+        visible = (f"allowed error {self.rtol:g} x |{called}| + {floor:.2g} ({self.scale:g} x {feedback.number(top)}, "
+                   f"the largest |value| {whole})")
         return Note(hidden, visible)
 
 
@@ -89,11 +89,13 @@ class Mismatch(failures.StudentFailure):
         return "\n".join(t for t in [self.header.text(reveal)] + [n.text(reveal) for n in self.notes] if t)
 
 
-def check(got, expected, *, name="result", names=None, tol=DEFAULT, case=None):
+def check(got, expected, *, name="result", names=None, tol=DEFAULT, case=None, result=None):
     """Raise Mismatch unless got matches expected; partial credit per top-level part.
 
     `name` labels a single result; `names` the parts of a tuple result (("dx", "dgamma", "dbeta"));
     dict results are labelled by their keys. `case` says in words which input this was ("a batch of one example").
+    `result`: what the student's function returned, when `got` is derived from it (a table turned into
+    records); a known mistake is named only when that is the latest call's own return value.
     """
     tol = tol.bound_to(expected)
     parts = _parts(got, expected, names)
@@ -105,7 +107,18 @@ def check(got, expected, *, name="result", names=None, tol=DEFAULT, case=None):
         notes = [n for part in per_part for n in part]
         fraction = sum(not part for part in per_part) / len(per_part)
     if notes:
-        raise Mismatch(_header(case), notes, fraction)
+        raise _mismatch(_header(case), notes, fraction, got if result is None else result)
+
+
+def _mismatch(header, notes, fraction, result):
+    """The failure, naming the known mistakes (misconceptions.py) that the student's result matches."""
+    from autograder import misconceptions  # it compares with check's own tools, so it imports this module
+    ids, named = [], None
+    if result is not None and result is student.SESSION.test.last_result:
+        ids, named = misconceptions.explain(student.last_call(), result)
+    failure = Mismatch(header, notes + ([named] if named else []), fraction)
+    failure.misconceptions = ids
+    return failure
 
 
 def _parts(got, expected, names):
