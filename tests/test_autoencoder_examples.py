@@ -5,7 +5,7 @@ Example files never import the reference: they ship as they are in the student k
 """
 import numpy as np
 
-from autograder.testkit import check, fail, student_file
+from autograder.testkit import check, fail, gradient_check, student_file
 
 ae = student_file("autoencoder.py")
 
@@ -27,6 +27,16 @@ def test_autoencoder_grads_on_a_two_point_example():
     """autoencoder_grads: the same example -> dW1 = [[3, 2]], dW2 = [[4], [-3]]"""
     check(ae.autoencoder_grads(X_SMALL, W1_SMALL, W2_SMALL, 0.5), (np.array([[3.0, 2.0]]), np.array([[4.0], [-3.0]])),
           names=("dW1", "dW2"))
+
+
+@ae.grades("autoencoder_grads")
+def test_autoencoder_grads_agree_with_finite_differences_of_your_loss():
+    """autoencoder_grads: dW1 and dW2 agree with finite differences of your autoencoder_loss (m=3, n=4, k=2, lam=0.3)"""
+    rng = np.random.default_rng(61)
+    X, W1, W2 = rng.normal(size=(3, 4)), rng.normal(0.0, 0.5, (2, 3)), rng.normal(0.0, 0.5, (3, 2))
+    grads = ae.autoencoder_grads(X, W1, W2, 0.3)
+    gradient_check(grads, lambda W1, W2: ae.autoencoder_loss(X, W1, W2, 0.3), at={"W1": W1, "W2": W2},
+                   names={"dW1": "W1", "dW2": "W2"})
 
 
 @ae.grades("dropout_equivalent_gamma")
