@@ -403,6 +403,16 @@ def _(Q, K, V):
     return (e / e.sum(axis=0, keepdims=True)) @ V
 
 
+@mistake("attention-softmax-shifted-by-global-max", "softmax_attention",
+         "The scores are shifted by the largest score of the whole matrix; a row whose scores all lie far below it "
+         "underflows to 0 / 0. Subtract each row's own maximum (max(axis=1, keepdims=True)).")
+def _(Q, K, V):
+    scores = Q @ K.T / np.sqrt(Q.shape[1])
+    with np.errstate(under="ignore", invalid="ignore"):
+        e = np.exp(scores - scores.max())
+        return (e / e.sum(axis=1, keepdims=True)) @ V
+
+
 @mistake("attention-softmax-backward-elementwise", "softmax_attention_backward",
          "The backward pass treats the softmax as elementwise (dS = P * dP); each weight depends on every score "
          "of its row: dS = P * (dP - sum(dP * P, axis=1, keepdims=True)).")
