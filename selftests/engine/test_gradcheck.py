@@ -8,12 +8,7 @@ from autograder.gradcheck import elementwise_check, gradient_check, jacobian_che
 from reference import attention, batchnorm, rnn
 
 
-@pytest.fixture(autouse=True)
-def fresh_test_context():
-    saved = student.SESSION.test
-    student.SESSION.test = student.TestContext()
-    yield student.SESSION.test
-    student.SESSION.test = saved
+pytestmark = pytest.mark.usefixtures("fresh_test_context")
 
 
 def called(name, function):

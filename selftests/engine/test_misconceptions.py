@@ -12,12 +12,7 @@ from reference import misconceptions as catalogue
 from .helpers import REPO, run_grader, write_files
 
 
-@pytest.fixture(autouse=True)
-def fresh_test_context():
-    saved = student.SESSION.test
-    student.SESSION.test = student.TestContext()
-    yield student.SESSION.test
-    student.SESSION.test = saved
+pytestmark = pytest.mark.usefixtures("fresh_test_context")
 
 
 def returned(function, *args, **kwargs):

@@ -301,7 +301,8 @@ def _(xs, h0, Wx, Wh, b):
     return np.array(hs)
 
 
-def _rnn_backward(dhs, xs, h0, Wx, Wh, b, *, carry=True, derivative_at_previous=False, dWh_with_current=False):
+def _rnn_backward(dhs, xs, h0, Wx, Wh, b, *, carry=True, derivative_at_previous=False, dWh_with_current=False,
+                  tanh_derivative=True):
     """rnn_backward with one of its usual mistakes switched on."""
     hs = rnn.rnn_forward(xs, h0, Wx, Wh, b)
     prev = np.vstack([h0[None, :], hs])[:-1]
@@ -309,7 +310,7 @@ def _rnn_backward(dhs, xs, h0, Wx, Wh, b, *, carry=True, derivative_at_previous=
     dh_next = np.zeros_like(h0, dtype=float)
     for t in range(len(hs) - 1, -1, -1):
         at = prev[t] if derivative_at_previous else hs[t]
-        da[t] = (dhs[t] + (dh_next if carry else 0.0)) * (1.0 - at ** 2)
+        da[t] = (dhs[t] + (dh_next if carry else 0.0)) * ((1.0 - at ** 2) if tanh_derivative else 1.0)
         dh_next = Wh.T @ da[t]
     return {"xs": da @ Wx, "h0": dh_next, "Wx": da.T @ xs, "Wh": da.T @ (hs if dWh_with_current else prev),
             "b": da.sum(axis=0)}
@@ -333,14 +334,7 @@ def _(dhs, xs, h0, Wx, Wh, b):
 @mistake("rnn-backward-missing-tanh-derivative", "rnn_backward",
          "The tanh derivative is missing: going back through h_t = tanh(a_t) multiplies by 1 - h_t**2.")
 def _(dhs, xs, h0, Wx, Wh, b):
-    hs = rnn.rnn_forward(xs, h0, Wx, Wh, b)
-    prev = np.vstack([h0[None, :], hs])[:-1]
-    da = np.empty_like(hs)
-    dh_next = np.zeros_like(h0, dtype=float)
-    for t in range(len(hs) - 1, -1, -1):
-        da[t] = dhs[t] + dh_next
-        dh_next = Wh.T @ da[t]
-    return {"xs": da @ Wx, "h0": dh_next, "Wx": da.T @ xs, "Wh": da.T @ prev, "b": da.sum(axis=0)}
+    return _rnn_backward(dhs, xs, h0, Wx, Wh, b, tanh_derivative=False)
 
 
 @mistake("rnn-backward-tanh-derivative-one-step-off", "rnn_backward",
