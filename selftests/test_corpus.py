@@ -96,10 +96,11 @@ def test_a_single_bug_fails_a_visible_test_unless_only_hidden_tests_can_see_it(c
 
 @pytest.mark.parametrize("bug", [b for b in BUGS if "misconception" in b], ids=lambda b: b["id"])
 def test_a_catalogued_mistake_is_named_in_the_feedback(corpus, bug):
-    results, record = corpus[f"bug-{bug['id']}"]
+    _, record = corpus[f"bug-{bug['id']}"]
     assert bug["misconception"] in named(record)
     sentence = next(m.sentence for m in catalogue.CATALOGUE if m.id == bug["misconception"])
-    assert any(sentence in t["output"] for t in results["tests"])
+    told = [o for o in record["outcomes"] if bug["misconception"] in o.get("misconceptions", [])]
+    assert all(sentence in o["hidden_output"] and sentence in o["visible_output"] for o in told)
 
 
 def test_every_catalogued_misconception_is_named_for_a_bug_of_the_corpus():

@@ -58,9 +58,9 @@ TRAINING = {"data_seed": 3, "spread": (1.0, 0.9, 0.1, 0.08, 0.06, 0.04), "n": 12
 LIMITS = {"excess": 0.05, "distance": 0.05, "singular": 0.5, "ortho": 0.25}
 
 
-def training_data(seed, n, spread):
+def training_data(data_seed, n, spread):
     """n centred points whose covariance X X^T / n has exactly the eigenvalues spread**2, in a random orientation."""
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(data_seed)
     m = len(spread)
     basis = np.linalg.qr(rng.standard_normal((m, m)))[0]
     Z = rng.standard_normal((n, m))
