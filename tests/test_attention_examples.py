@@ -53,7 +53,7 @@ def test_softmax_attention_weights_two_keys_by_the_scaled_scores():
 def test_argmax_attention_backward_agrees_with_finite_differences_of_your_forward():
     """argmax_attention_backward: dq, dK, dV agree with finite differences of your argmax_attention (no tied scores)"""
     rng = np.random.default_rng(51)
-    q, K, V, dout = rng.normal(size=2), rng.normal(size=(3, 2)), rng.normal(size=(3, 2)), rng.normal(size=2)
+    q, K, V, dout = rng.normal(size=2), rng.normal(size=(3, 2)), rng.normal(size=(3, 1)), rng.normal(size=1)
     grads = att.argmax_attention_backward(dout, q, K, V)
     gradient_check(grads, lambda q, K, V: att.argmax_attention(q, K, V), at={"q": q, "K": K, "V": V}, upstream=dout,
                    names={"dq": "q", "dK": "K", "dV": "V"})
@@ -61,9 +61,9 @@ def test_argmax_attention_backward_agrees_with_finite_differences_of_your_forwar
 
 @att.grades("softmax_attention_backward")
 def test_softmax_attention_backward_agrees_with_finite_differences_of_your_forward():
-    """softmax_attention_backward: dQ, dK, dV agree with finite differences of your softmax_attention (m=2, n=3, d=2, dv=2)"""
+    """softmax_attention_backward: dQ, dK, dV agree with finite differences of your softmax_attention (m=2, n=2, d=2, dv=1)"""
     rng = np.random.default_rng(52)
-    Q, K, V, dout = rng.normal(size=(2, 2)), rng.normal(size=(3, 2)), rng.normal(size=(3, 2)), rng.normal(size=(2, 2))
+    Q, K, V, dout = rng.normal(size=(2, 2)), rng.normal(size=(2, 2)), rng.normal(size=(2, 1)), rng.normal(size=(2, 1))
     grads = att.softmax_attention_backward(dout, Q, K, V)
     gradient_check(grads, lambda Q, K, V: att.softmax_attention(Q, K, V), at={"Q": Q, "K": K, "V": V}, upstream=dout,
                    names={"dQ": "Q", "dK": "K", "dV": "V"})

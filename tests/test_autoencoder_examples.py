@@ -31,9 +31,9 @@ def test_autoencoder_grads_on_a_two_point_example():
 
 @ae.grades("autoencoder_grads")
 def test_autoencoder_grads_agree_with_finite_differences_of_your_loss():
-    """autoencoder_grads: dW1 and dW2 agree with finite differences of your autoencoder_loss (m=3, n=4, k=2, lam=0.3)"""
+    """autoencoder_grads: dW1 and dW2 agree with finite differences of your autoencoder_loss (m=3, n=4, k=1, lam=0.3)"""
     rng = np.random.default_rng(61)
-    X, W1, W2 = rng.normal(size=(3, 4)), rng.normal(0.0, 0.5, (2, 3)), rng.normal(0.0, 0.5, (3, 2))
+    X, W1, W2 = rng.normal(size=(3, 4)), rng.normal(0.0, 0.5, (1, 3)), rng.normal(0.0, 0.5, (3, 1))
     grads = ae.autoencoder_grads(X, W1, W2, 0.3)
     gradient_check(grads, lambda W1, W2: ae.autoencoder_loss(X, W1, W2, 0.3), at={"W1": W1, "W2": W2},
                    names={"dW1": "W1", "dW2": "W2"})

@@ -77,10 +77,10 @@ def test_scalar_rnn_edge_grads_agree_with_finite_differences_of_each_use_of_w():
 
 @rnn.grades("rnn_backward")
 def test_rnn_backward_agrees_with_finite_differences_of_your_forward():
-    """rnn_backward: the gradients of xs, h0, Wx, Wh and b agree with finite differences of your rnn_forward (T=3, D=2, H=2)"""
+    """rnn_backward: the gradients of xs, h0, Wx, Wh and b agree with finite differences of your rnn_forward (T=3, D=1, H=2)"""
     rng = np.random.default_rng(41)
-    xs, h0 = rng.normal(size=(3, 2)), rng.normal(size=2)
-    Wx, Wh, b = 0.6 * rng.normal(size=(2, 2)), 0.6 * rng.normal(size=(2, 2)), 0.6 * rng.normal(size=2)
+    xs, h0 = rng.normal(size=(3, 1)), rng.normal(size=2)
+    Wx, Wh, b = 0.6 * rng.normal(size=(2, 1)), 0.6 * rng.normal(size=(2, 2)), 0.6 * rng.normal(size=2)
     dhs = rng.normal(size=(3, 2))  # the loss depends on every state
     grads = rnn.rnn_backward(dhs, xs, h0, Wx, Wh, b)
     gradient_check(grads, lambda xs, h0, Wx, Wh, b: rnn.rnn_forward(xs, h0, Wx, Wh, b),
