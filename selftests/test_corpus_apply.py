@@ -1,7 +1,7 @@
-"""Self-test of the submission corpus's plumbing (selftests/corpus/apply.py and bugs.yaml):
-every bug still applies to its base style (each find text occurs exactly once), ids are unique,
-every student file has at least 4 bugs, every mutated file compiles, and the correct styles are
-complete. Whether the grader actually catches each bug is selftests/test_corpus.py's job."""
+"""Self-test of the submission corpus's plumbing (selftests/corpus/apply.py, bugs.yaml, variants.yaml):
+every bug and correct variant still applies to its base style (each find text occurs exactly once),
+ids are unique, every student file has at least 4 bugs, every mutated file compiles, and the correct
+styles are complete. Whether the grader actually catches each bug is selftests/test_corpus.py's job."""
 import collections
 import importlib.util
 from pathlib import Path
@@ -15,6 +15,7 @@ _spec.loader.exec_module(corpus_apply)
 
 STYLES = ("loops", "vectorised", "staged", "quirky")
 BUGS = corpus_apply.load_bugs(CORPUS / "bugs.yaml")
+VARIANTS = corpus_apply.load_variants(CORPUS / "variants.yaml")
 
 
 def test_bug_ids_are_unique():
@@ -108,3 +109,23 @@ def test_duplicate_ids_are_rejected(tmp_path):
     path.write_text(yaml.safe_dump([entry, dict(entry)]))
     with pytest.raises(corpus_apply.BugError, match="duplicate"):
         corpus_apply.load_bugs(path)
+
+
+@pytest.mark.parametrize("variant", VARIANTS, ids=[v["id"] for v in VARIANTS])
+def test_correct_variant_applies_once_and_compiles(variant, tmp_path):
+    mutated = corpus_apply.materialise(variant, CORPUS / "styles", tmp_path)
+    compile(mutated.read_text(encoding="utf-8"), str(mutated), "exec")
+    assert mutated.read_text() != (CORPUS / "styles" / variant["base"] / variant["file"]).read_text()
+
+
+def test_a_variant_says_what_it_changes_and_cannot_claim_a_misconception(tmp_path):
+    import yaml
+    entry = {"id": "gnn-x", "file": "gnn.py", "base": "mini", "change": "c", "find": "a", "replace": "b",
+             "misconception": "gnn-sum-aggregation"}
+    path = tmp_path / "variants.yaml"
+    path.write_text(yaml.safe_dump([entry]))
+    with pytest.raises(corpus_apply.BugError, match="only bugs have it"):
+        corpus_apply.load_variants(path)
+    path.write_text(yaml.safe_dump([{k: v for k, v in entry.items() if k not in ("change", "misconception")}]))
+    with pytest.raises(corpus_apply.BugError, match="'change'"):
+        corpus_apply.load_variants(path)

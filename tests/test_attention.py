@@ -81,6 +81,11 @@ def test_softmax_attention_is_finite_for_scores_of_size_1e4():
         scores = ", ".join(f"{sign * s:g}" for s in (1e4, 5e3, -1e4, 1e4))
         match_reference(att.softmax_attention, ref.softmax_attention, (Q, K, V), name="output",
                         case=f"scaled scores ({scores}) for every query")
+    # Rows whose largest scores differ by 5e3: shifting every row by the largest score of the whole matrix
+    # would underflow the second row's exps to 0 / 0.
+    Q = np.array([[5000.0] * d, [-2500.0] * d])
+    match_reference(att.softmax_attention, ref.softmax_attention, (Q, K, V), name="output",
+                    case="scaled scores (1e4, 5e3, -1e4, 1e4) for query 0 and (-5e3, -2.5e3, 5e3, -5e3) for query 1")
 
 
 @att.grades("softmax_attention_backward")

@@ -1,10 +1,11 @@
-"""Visible tests for attention.py: the worked example of hard attention and small cases you can check by hand.
+"""Visible tests for attention.py: the worked example of hard attention, small cases you can check by hand,
+and the backward passes checked against finite differences of your forward passes.
 
 Example files never import the reference: they ship as they are in the student kit.
 """
 import numpy as np
 
-from autograder.testkit import check, student_file
+from autograder.testkit import check, gradient_check, student_file
 
 att = student_file("attention.py")
 
@@ -46,3 +47,23 @@ def test_softmax_attention_weights_two_keys_by_the_scaled_scores():
     K = np.array([[1.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0]])
     V = np.array([[4.0, 0.0, 8.0], [0.0, 4.0, -4.0]])
     check(att.softmax_attention(Q, K, V), np.array([[3.0, 1.0, 5.0]]), name="output")
+
+
+@att.grades("argmax_attention_backward")
+def test_argmax_attention_backward_agrees_with_finite_differences_of_your_forward():
+    """argmax_attention_backward: dq, dK, dV agree with finite differences of your argmax_attention (no tied scores)"""
+    rng = np.random.default_rng(51)
+    q, K, V, dout = rng.normal(size=2), rng.normal(size=(3, 2)), rng.normal(size=(3, 1)), rng.normal(size=1)
+    grads = att.argmax_attention_backward(dout, q, K, V)
+    gradient_check(grads, lambda q, K, V: att.argmax_attention(q, K, V), at={"q": q, "K": K, "V": V}, upstream=dout,
+                   names={"dq": "q", "dK": "K", "dV": "V"})
+
+
+@att.grades("softmax_attention_backward")
+def test_softmax_attention_backward_agrees_with_finite_differences_of_your_forward():
+    """softmax_attention_backward: dQ, dK, dV agree with finite differences of your softmax_attention (m=2, n=2, d=2, dv=1)"""
+    rng = np.random.default_rng(52)
+    Q, K, V, dout = rng.normal(size=(2, 2)), rng.normal(size=(2, 2)), rng.normal(size=(2, 1)), rng.normal(size=(2, 1))
+    grads = att.softmax_attention_backward(dout, Q, K, V)
+    gradient_check(grads, lambda Q, K, V: att.softmax_attention(Q, K, V), at={"Q": Q, "K": K, "V": V}, upstream=dout,
+                   names={"dQ": "Q", "dK": "K", "dV": "V"})

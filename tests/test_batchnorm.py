@@ -32,6 +32,18 @@ def test_forward_adds_eps_to_the_variance_inside_the_square_root():
                         name="y", case=f"{case}, eps=0.5")
 
 
+@bn.grades("batchnorm_forward", "batchnorm_backward")
+def test_forward_and_backward_use_eps_1e_minus_5_by_default():
+    """batchnorm_forward and batchnorm_backward without eps: features whose variance is smaller than 1e-5"""
+    rng = np.random.default_rng(207)
+    x = 2.0 + 0.002 * rng.normal(size=(5, 3))  # variances of about 4e-6: eps = 1e-5 weighs more than they do
+    gamma, beta, dout = rng.normal(1.0, 0.5, 3), rng.normal(size=3), rng.normal(size=(5, 3))
+    match_reference(bn.batchnorm_forward, ref.batchnorm_forward, (x, gamma, beta), name="y",
+                    case="feature variances of about 4e-6, default eps")
+    match_reference(bn.batchnorm_backward, ref.batchnorm_backward, (dout, x, gamma), names=("dx", "dgamma", "dbeta"),
+                    case="feature variances of about 4e-6, default eps")
+
+
 @bn.grades("batchnorm_backward")
 def test_backward_matches_the_reference_on_random_batches():
     for case, x, gamma, _, dout in batches(seed=203):

@@ -17,16 +17,18 @@ def check_table(layers, input_shape):
     got = cnn.layer_table(layers, input_shape)
     labels = ["row 0 (Input)"] + [f"row {i} ({layer})" for i, layer in enumerate(layers, start=1)]
     case = f"{', '.join(layers)} on a {'x'.join(map(str, input_shape))} input"
-    check(as_records(got, layers), as_records(expected, layers), names=labels, case=case)
+    check(as_records(got, layers), as_records(expected, layers), names=labels, case=case, result=got)
 
 
 @cnn.grades("layer_table")
 def test_layer_table_matches_the_reference_on_other_networks():
-    """layer_table: other networks (5x5 and 1x1 kernels, several channels, RELU, GAP, stacked FC layers)"""
+    """layer_table: other networks (5x5 and 1x1 kernels, single filters, 1x1 pools, RELU, GAP, stacked FC layers)"""
+    check_table(["RELU", "GAP", "FLATTEN", "FC-4", "RELU", "FC-2"], (16, 12, 3))
     check_table(["CONV5-6", "RELU", "POOL2", "CONV3-16", "RELU", "POOL2", "GAP", "FC-10"], (32, 32, 3))
     check_table(["CONV1-4", "POOL3", "CONV3-5", "FLATTEN", "RELU", "FC-7", "FC-2"], (9, 11, 2))
     check_table(["CONV7-3", "FLATTEN", "FC-1"], (5, 5, 1))
-    check_table(["RELU", "GAP", "FLATTEN", "FC-4", "RELU", "FC-2"], (16, 12, 3))
+    check_table(["CONV3-1", "POOL2", "CONV5-1", "FLATTEN", "FC-1"], (6, 10, 2))  # single filters: F = 1
+    check_table(["POOL1", "CONV1-2", "POOL1", "GAP"], (3, 5, 2))  # a 1x1 pool keeps the size
 
 
 @cnn.grades("layer_table")
@@ -58,12 +60,22 @@ def test_layer_table_raises_for_a_layer_that_cannot_take_its_input():
 
 @cnn.grades("layer_table")
 def test_layer_table_raises_when_a_size_becomes_smaller_than_one():
-    """layer_table: ValueError when a layer would make a spatial size 0"""
+    """layer_table: ValueError when a layer would make a spatial size 0, in height, in width or in both"""
     for layers, shape in ((["POOL4"], (3, 3, 1)), (["CONV5-2"], (2, 2, 3)), (["POOL2", "POOL2", "POOL2"], (6, 6, 2)),
-                          (["CONV3-4", "POOL2", "CONV9-4"], (12, 12, 1))):
+                          (["CONV3-4", "POOL2", "CONV9-4"], (12, 12, 1)),
+                          (["POOL4"], (8, 3, 1)), (["POOL4"], (3, 8, 1)),  # only the width, only the height
+                          (["CONV5-2"], (6, 2, 3)), (["CONV5-2"], (2, 6, 3))):
         with must_raise(ValueError, f"when {', '.join(layers)} shrinks a {'x'.join(map(str, shape))} input "
                                     "to a size below 1", mentioning=layers[-1]):
             cnn.layer_table(layers, shape)
+
+
+@cnn.grades("layer_table")
+def test_layer_table_raises_for_a_kernel_filter_count_or_pool_size_of_zero():
+    """layer_table: ValueError naming the layer for CONV0-F, CONVk-0, POOL0 and FC-0 (a size of 0 is not a layer)"""
+    for layers in (["CONV0-4"], ["CONV3-0"], ["CONV3-4", "POOL0"], ["FLATTEN", "FC-0"]):
+        with must_raise(ValueError, f"for {layers[-1]} on an 8x8x3 input", mentioning=layers[-1]):
+            cnn.layer_table(layers, (8, 8, 3))
 
 
 # (H, W, C, k, F) of the random convolutions: odd and non-square sizes, 1x1 and 5x5 kernels.

@@ -56,7 +56,7 @@ def test_layer_table_reproduces_the_worked_example():
         ("FC-3", 1473, (3,)),
     ]
     got = cnn.layer_table(layers, (28, 28, 1))
-    check(as_records(got, layers), as_records(expected, layers), names=row_labels(layers))
+    check(as_records(got, layers), as_records(expected, layers), names=row_labels(layers), result=got)
 
 
 @cnn.grades("conv2d_circular")

@@ -1,10 +1,11 @@
-"""Visible tests for gnn.py: the worked masked loss and small hand-checkable graphs, expected values written out.
+"""Visible tests for gnn.py: the worked masked loss and small hand-checkable graphs, expected values written out,
+and the loss's gradient checked against finite differences of your loss.
 
 Example files never import the reference: they ship as they are in the student kit.
 """
 import numpy as np
 
-from autograder.testkit import check, student_file
+from autograder.testkit import check, gradient_check, student_file
 
 gnn = student_file("gnn.py")
 
@@ -40,3 +41,13 @@ def test_gnn_layer_on_a_path_of_three_nodes_and_an_isolated_node():
     m2 = np.tanh(1.0)                          # node 2 hears node 1
     expected = np.array([[0.5 + m0, 1.0 + 2 * m0], [1.0 + m1, -1.0 + 2 * m1], [2.0 + m2, 2 * m2], [3.0, 3.0]])
     check(gnn.gnn_layer(S, adj, W1, W2), expected, name="S_new")
+
+
+@gnn.grades("masked_bce_grad")
+def test_masked_bce_grad_agrees_with_finite_differences_of_your_masked_bce_loss():
+    """masked_bce_grad: agrees with finite differences of your masked_bce_loss on 6 nodes, 4 of them in training"""
+    y = np.array([1.0, 0.0, 0.0, 1.0, 1.0, 0.0])
+    y_hat = np.array([0.7, 0.4, 0.15, 0.35, 0.9, 0.6])
+    mask = np.array([True, False, True, True, False, True])
+    grad = gnn.masked_bce_grad(y, y_hat, mask)
+    gradient_check(grad, lambda y_hat: gnn.masked_bce_loss(y, y_hat, mask), at={"y_hat": y_hat}, names={"grad": "y_hat"})

@@ -1,4 +1,5 @@
-"""Visible tests for rnn.py: the T = 3 worked example of the scalar RNN and small cases you can check by hand.
+"""Visible tests for rnn.py: the T = 3 worked example of the scalar RNN, small cases you can check by hand,
+and the gradients checked against finite differences of your forward passes.
 
 Example files never import the reference: they ship as they are in the student kit.
 """
@@ -6,7 +7,7 @@ import math
 
 import numpy as np
 
-from autograder.testkit import check, student_file
+from autograder.testkit import check, gradient_check, student_file
 
 rnn = student_file("rnn.py")
 
@@ -44,3 +45,43 @@ def test_rnn_forward_on_a_two_unit_network():
     h1 = [math.tanh(1.0), math.tanh(2.5)]
     h2 = [math.tanh(-1.0 + h1[1]), math.tanh(-2.0 + 0.5)]  # Wh h1 = (h1[1], 0)
     check(rnn.rnn_forward(xs, np.zeros(2), Wx, Wh, b), np.array([h1, h2]), name="hs")
+
+
+# A short sequence for the gradient checks: w = 0.8, T = 4, h0 = 0.3.
+W_CHECK, U_CHECK, H0_CHECK = 0.8, np.array([0.5, -1.0, 2.0, 0.7]), 0.3
+
+
+@rnn.grades("scalar_rnn_grad")
+def test_scalar_rnn_grad_agrees_with_finite_differences_of_your_forward():
+    """scalar_rnn_grad: dy/dw agrees with finite differences of h_T from your scalar_rnn_forward (w=0.8, T=4, h0=0.3)"""
+    grad = rnn.scalar_rnn_grad(W_CHECK, U_CHECK, H0_CHECK)
+    last = np.eye(len(U_CHECK))[-1]  # y = h_T, the last state
+    gradient_check(grad, lambda w: rnn.scalar_rnn_forward(w, U_CHECK, H0_CHECK), at={"w": W_CHECK}, upstream=last,
+                   names={"dy/dw": "w"})
+
+
+@rnn.grades("scalar_rnn_edge_grads")
+def test_scalar_rnn_edge_grads_agree_with_finite_differences_of_each_use_of_w():
+    """scalar_rnn_edge_grads: entry t is dy/dw_t when step t has its own copy w_t of w (w=0.8, T=4, h0=0.3)"""
+    def last_state(ws):
+        """h_T of h_t = w_t (u_t + h_{t-1}), with a separate w_t at each step (the spec's recurrence)."""
+        h = H0_CHECK
+        for w_t, u_t in zip(ws, U_CHECK):
+            h = w_t * (u_t + h)
+        return h
+
+    edges = rnn.scalar_rnn_edge_grads(W_CHECK, U_CHECK, H0_CHECK)
+    gradient_check(edges, last_state, at={"ws": np.full(len(U_CHECK), W_CHECK)}, names={"edge gradients": "ws"},
+                   forward_name="y = h_T with its own copy w_t of w at each step t")
+
+
+@rnn.grades("rnn_backward")
+def test_rnn_backward_agrees_with_finite_differences_of_your_forward():
+    """rnn_backward: the gradients of xs, h0, Wx, Wh and b agree with finite differences of your rnn_forward (T=3, D=1, H=2)"""
+    rng = np.random.default_rng(41)
+    xs, h0 = rng.normal(size=(3, 1)), rng.normal(size=2)
+    Wx, Wh, b = 0.6 * rng.normal(size=(2, 1)), 0.6 * rng.normal(size=(2, 2)), 0.6 * rng.normal(size=2)
+    dhs = rng.normal(size=(3, 2))  # the loss depends on every state
+    grads = rnn.rnn_backward(dhs, xs, h0, Wx, Wh, b)
+    gradient_check(grads, lambda xs, h0, Wx, Wh, b: rnn.rnn_forward(xs, h0, Wx, Wh, b),
+                   at={"xs": xs, "h0": h0, "Wx": Wx, "Wh": Wh, "b": b}, upstream=dhs)

@@ -30,7 +30,10 @@ FILES = ("gradients.py", "batchnorm.py", "rnn.py", "attention.py",
 HERE = Path(__file__).resolve().parent
 STYLES_DIR = HERE / "styles"
 BUGS_PATH = HERE / "bugs.yaml"
-_KEYS = {"id", "file", "base", "mistake", "find", "replace", "edits"}
+VARIANTS_PATH = HERE / "variants.yaml"
+# A bug says its `mistake`, a correct variant what it `change`s; a bug may name the catalogued
+# `misconception` it must be told, or say why it is seen by `hidden_only` tests.
+_KEYS = {"id", "file", "base", "find", "replace", "edits", "misconception", "hidden_only"}
 
 
 class BugError(ValueError):
@@ -44,14 +47,17 @@ def edits_of(bug: dict) -> list[tuple[str, str]]:
     return [(bug["find"], bug["replace"])]
 
 
-def _validate(bug, where: str) -> None:
+def _validate(bug, where: str, described_by: str = "mistake") -> None:
     if not isinstance(bug, dict):
         raise BugError(f"{where}: an entry must be a mapping, got {type(bug).__name__}")
     name = bug.get("id", where)
-    for key in ("id", "file", "base", "mistake"):
+    for key in ("id", "file", "base", described_by):
         if not isinstance(bug.get(key), str) or not bug[key].strip():
             raise BugError(f"{name}: missing or empty string field {key!r}")
-    unknown = set(bug) - _KEYS
+    for key in ("misconception", "hidden_only"):
+        if key in bug and (described_by != "mistake" or not isinstance(bug[key], str) or not bug[key].strip()):
+            raise BugError(f"{name}: {key!r} must be a non-empty string, and only bugs have it")
+    unknown = set(bug) - _KEYS - {described_by}
     if unknown:
         raise BugError(f"{name}: unknown field(s) {sorted(unknown)}")
     if bug["file"] not in FILES:
@@ -79,7 +85,7 @@ def _validate(bug, where: str) -> None:
             raise BugError(f"{name}: edit {i} replaces a text by itself")
 
 
-def load_bugs(path: str | Path = BUGS_PATH) -> list[dict]:
+def load_bugs(path: str | Path = BUGS_PATH, described_by: str = "mistake") -> list[dict]:
     """Read and validate bugs.yaml; returns its entries (dicts) in file order."""
     with open(path, encoding="utf-8") as fh:
         data = yaml.safe_load(fh)
@@ -87,11 +93,16 @@ def load_bugs(path: str | Path = BUGS_PATH) -> list[dict]:
         raise BugError(f"{path}: the top level must be a list of bugs")
     seen = set()
     for i, bug in enumerate(data):
-        _validate(bug, f"{path} entry {i}")
+        _validate(bug, f"{path} entry {i}", described_by)
         if bug["id"] in seen:
             raise BugError(f"duplicate bug id {bug['id']!r}")
         seen.add(bug["id"])
     return data
+
+
+def load_variants(path: str | Path = VARIANTS_PATH) -> list[dict]:
+    """Read and validate variants.yaml: edits that keep a style correct (each says what it `change`s)."""
+    return load_bugs(path, described_by="change")
 
 
 def mutate(text: str, bug: dict) -> str:
@@ -111,7 +122,8 @@ def materialise(bug: dict, styles_dir: str | Path = STYLES_DIR, out_dir: str | P
     one file mutated. Returns the path of the mutated file."""
     if out_dir is None:
         raise TypeError("materialise() needs an out_dir")
-    _validate(bug, repr(bug.get("id")) if isinstance(bug, dict) else "bug")
+    _validate(bug, repr(bug.get("id")) if isinstance(bug, dict) else "bug",
+              "change" if isinstance(bug, dict) and "change" in bug else "mistake")
     base = Path(styles_dir) / bug["base"]
     if not base.is_dir():
         raise BugError(f"bug {bug['id']!r}: no style directory {base}")

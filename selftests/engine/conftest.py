@@ -1,7 +1,19 @@
-"""The `grade` fixture: grade a dict of student files with the toy assignment's tests and rubric."""
+"""Fixtures of the engine's self-tests: `grade` (a dict of student files graded with the toy assignment's
+tests and rubric) and `fresh_test_context` (a test of check() starts as a fresh graded test)."""
 import pytest
 
+from autograder import student
+
 from .helpers import run_grader, write_files
+
+
+@pytest.fixture
+def fresh_test_context():
+    """No call into student code recorded yet, misconceptions named; the session's context comes back after."""
+    saved = student.SESSION.test
+    student.SESSION.test = student.TestContext()
+    yield student.SESSION.test
+    student.SESSION.test = saved
 
 
 @pytest.fixture

@@ -182,6 +182,25 @@ def test_a_hint_is_given_only_when_it_explains_every_entry():
     assert "Hint" not in visible(got, EXPECTED)
 
 
+def test_no_factor_is_claimed_from_a_single_nonzero_expected_entry():
+    """relu_grad returning relu(z) on z = (-2, 0, 3): '3 times the expected one' would mislead."""
+    text = visible(np.array([0.0, 0.0, 3.0]), np.array([0.0, 0.0, 1.0]))
+    assert "Hint" not in text and "times the expected" not in text
+
+
+def test_no_sign_flip_is_claimed_from_a_single_nonzero_expected_entry():
+    assert "Hint" not in visible(np.array([0.0, -2.0, 0.0]), np.array([0.0, 2.0, 0.0]))
+
+
+def test_a_factor_shown_by_two_nonzero_entries_is_named():
+    assert "every value is 3 times the expected one" in visible(np.array([0.0, 3.0, -6.0]), np.array([0.0, 1.0, -2.0]))
+
+
+def test_no_transpose_is_claimed_for_a_symmetric_expected_matrix_with_a_wrong_diagonal():
+    expected = np.array([[1.0, 2.0], [2.0, 5.0]])
+    assert "transpose" not in visible(np.array([[1.0, 2.0], [2.0, 4.0]]), expected)
+
+
 # ---------------------------------------------------------------- what wrong values look like
 
 def test_wrong_entries_are_counted_and_the_first_is_located():
@@ -192,11 +211,20 @@ def test_wrong_entries_are_counted_and_the_first_is_located():
     assert "`dx` has 2 wrong entries out of 9" in text and "The first wrong entry is dx[1, 2]." in text
 
 
-def test_the_error_sizes_and_the_tolerance_are_stated():
+def test_the_error_sizes_and_the_allowance_applied_are_stated_in_visible_tests():
     got = EXPECTED.copy()
     got[0, 1] = -2.5
     text = visible(got, EXPECTED, name="dx")
-    assert "largest absolute error 0.5, largest relative error 0.25; allowed relative error 1e-06" in text
+    assert ("largest absolute error 0.5, largest relative error 0.25; allowed error 1e-05 x |expected| + 4e-06 "
+            "(1e-06 x 4, the largest |value| of the whole expected result))") in text
+
+
+def test_hidden_tests_state_the_allowance_as_a_rule_without_its_numbers():
+    got = EXPECTED.copy()
+    got[0, 1] = -2.5
+    text = hidden(got, EXPECTED, name="dx")
+    assert "allowed error 1e-05 x |value| + 1e-06 x the largest |value| of the whole result" in text
+    assert "4e-06" not in text
 
 
 def test_visible_feedback_shows_expected_and_got_at_the_first_wrong_entry():
@@ -459,7 +487,26 @@ def test_entries_tiny_next_to_the_largest_are_judged_against_the_scale_of_the_wh
 
 def test_a_custom_tolerance_is_used_and_stated():
     check(1.001, 1.0, tol=Tolerance(rtol=1e-2))
-    assert "allowed relative error 1e-05" in hidden(np.full(3, 1.001), np.ones(3), tol=Tolerance(rtol=1e-5))
+    text = visible(np.full(3, 1.001), np.ones(3), tol=Tolerance(rtol=1e-4, scale=1e-7))
+    assert "allowed error 0.0001 x |expected| + 1e-07 (1e-07 x 1, the largest |value|" in text
+
+
+def test_a_part_that_is_exactly_zero_is_judged_at_the_scale_of_the_whole_result():
+    """dQ and dK of attention over a single key are exactly 0; a softmax with +1e-8 in its denominator is
+    off there by about 1e-9, which a correct implementation must be allowed."""
+    expected = (np.zeros((2, 3)), np.zeros((1, 3)), np.array([[0.7, -1.3]]))
+    got = (np.full((2, 3), 2e-9), np.full((1, 3), -1e-9), expected[2] * (1 - 1e-8))
+    check(got, expected, names=("dQ", "dK", "dV"))
+
+
+def test_a_part_that_is_exactly_zero_still_rejects_a_real_error():
+    expected = (np.zeros(3), np.array([0.7, -1.3]))
+    error = mismatch((np.full(3, 1e-3), expected[1]), expected, names=("dq", "dV"))
+    assert "`dq`" in error.render(False) and error.fraction == 0.5
+
+
+def test_the_largest_value_is_taken_over_every_part_of_a_dict_result():
+    assert checks.DEFAULT.bound_to({"a": np.array([1.0, -7.0]), "b": 3.0, "name": "x"}).magnitude == 7.0
 
 
 # ---------------------------------------------------------------- must_raise
@@ -524,6 +571,31 @@ def test_must_raise_lets_other_student_failures_through_unchanged():
     assert error.value is timeout
 
 
+# ---------------------------------------------------------------- imports of unavailable modules
+
+def test_a_function_importing_an_unavailable_library_is_told_what_it_may_import():
+    text = raised(["ModuleNotFoundError", "ImportError"], message="No module named 'scipy.linalg'").render(False)
+    assert text.startswith("safe_div raised ModuleNotFoundError: `scipy` is not available to graded code. Your files "
+                           "may import only numpy and the Python standard library")
+
+
+def test_a_file_importing_an_unavailable_library_is_told_what_it_may_import():
+    error = {"type": "ModuleNotFoundError", "message": "No module named 'sklearn'", "traceback": ""}
+    summary = failures.ImportFailed("gnn.py", error).summary
+    assert summary.startswith("gnn.py could not be imported (ModuleNotFoundError): `sklearn` is not available")
+
+
+def test_a_module_name_that_is_not_an_identifier_is_not_echoed():
+    error = {"type": "ModuleNotFoundError", "message": "No module named '<b>x</b>'", "traceback": ""}
+    summary = failures.ImportFailed("gnn.py", error).summary
+    assert "<b>" not in summary and "a module is not available to graded code" in summary
+
+
+def test_other_import_errors_keep_their_own_message():
+    error = {"type": "ImportError", "message": "cannot import name 'foo' from 'numpy'", "traceback": ""}
+    assert "cannot import name 'foo'" in failures.ImportFailed("gnn.py", error).summary
+
+
 # ---------------------------------------------------------------- match_reference and fail
 
 def test_match_reference_gives_the_reference_its_own_copy_of_the_inputs():
@@ -573,7 +645,7 @@ def test_must_raise_can_require_the_message_to_name_something():
 
 
 def test_a_float32_result_that_is_off_is_told_to_compute_in_float64():
-    expected = np.array([1.0, 1.0 + 1e-5])
+    expected = np.array([1.0, 1.0 + 1e-4])
     text = hidden(np.array([1.0, 1.0], dtype=np.float32), expected)
     assert "came back as a lower-precision float; compute in float64" in text
 

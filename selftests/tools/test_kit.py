@@ -126,7 +126,7 @@ def test_a_correct_file_passes_every_visible_test_with_exit_status_0(kit_python,
     shutil.copy(REPO / "source" / "reference" / "batchnorm.py", kit / "batchnorm.py")
     proc = check(kit_python, kit, "batchnorm.py")
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "2 of 2 visible tests passed (3 / 3 points)" in proc.stdout and "FAIL" not in proc.stdout
+    assert "4 of 4 visible tests passed (5.5 / 5.5 points)" in proc.stdout and "FAIL" not in proc.stdout
 
 
 def test_a_wrong_file_gets_the_graders_own_feedback(kit_python, kit, tmp_path):
@@ -158,7 +158,7 @@ def test_an_infinite_loop_is_stopped_by_the_autograders_time_limit(kit_python, k
     proc = check(kit_python, kit, "batchnorm.py")
     assert proc.returncode == 1
     assert "demean_backward did not return within 10 s and was stopped." in proc.stdout
-    assert "1 of 2 visible tests passed" in proc.stdout  # the other test still ran
+    assert "2 of 4 visible tests passed" in proc.stdout  # the other tests still ran
 
 
 def test_printed_output_is_captured_and_cut_as_the_grader_does(kit_python, kit, tmp_path):
@@ -181,7 +181,7 @@ def test_a_file_given_as_a_path_in_another_case_is_checked_with_a_warning(kit_py
     proc = check(kit_python, kit, str(kit / "hw" / "BatchNorm.py"), cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "BatchNorm.py was checked, but the autograder looks for batchnorm.py" in proc.stdout
-    assert "2 of 2 visible tests passed" in proc.stdout
+    assert "4 of 4 visible tests passed" in proc.stdout
 
 
 def test_a_file_that_is_not_part_of_the_assignment_is_a_usage_error(kit_python, kit):

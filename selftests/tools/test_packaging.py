@@ -81,7 +81,7 @@ def test_an_unzipped_package_grades_a_submission(autograder_zip, tmp_path):
                     str(REPO / "examples" / "submissions" / "partial"), "--results", str(out), "--quiet"],
                    check=True, timeout=300)
     results = json.loads(out.read_text())
-    assert results["score"] == 73.5 and len(results["tests"]) == 100
+    assert results["score"] == 72.1667 and len(results["tests"]) == 118
 
 
 # ---------------------------------------------------------------- as Gradescope runs it
@@ -116,7 +116,7 @@ def test_setup_and_run_autograder_work_as_gradescope_runs_them(autograder_zip, t
             os.rmdir("/autograder")
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     results = json.loads((home / "results" / "results.json").read_text())
-    assert results["score"] == 73.5
+    assert results["score"] == 72.1667
     layers = results["extra_data"]["isolation"]["layers"]
     assert layers["sandbox-user"]["on"] and layers["sandbox-user"]["detail"].startswith("ag-sandbox-")
     assert layers["seccomp"]["on"] and not layers["network-namespace"]["on"]  # no CAP_SYS_ADMIN in Docker

@@ -18,24 +18,62 @@ from autograder.feedback import Note
 
 @dataclasses.dataclass(frozen=True)
 class Tolerance:
-    """|got - expected| <= atol + scale * max|expected| + rtol * |expected|, entry by entry.
+    """|got - expected| <= rtol * |expected| + scale * S + atol, entry by entry.
 
-    Loose enough for any correct float64 order of operations (loops, vectorised, staged),
-    tight enough that every real bug (a wrong factor, a missing term) is far outside it.
+    S, the size of the problem, is the largest finite |value| in the *whole* expected result (every
+    part of a tuple or dict: dx, dgamma and dbeta together), so a part that is exactly zero, or tiny
+    next to the others, is judged at the scale of the result it belongs to. The defaults accept any
+    correct float64 order of operations and a conventional stabilising epsilon (<= 1e-8, e.g. in a
+    softmax denominator, beside a variance or inside a log), whose effect is at most about 1e-6
+    relative on the graded inputs; every real mistake in the corpus is far outside them.
     """
-    rtol: float = 1e-6
+    rtol: float = 1e-5
+    scale: float = 1e-6
     atol: float = 1e-12
-    scale: float = 1e-9
+    magnitude: float = None  # S; None until bound to a result (then each part's own largest value)
+
+    def bound_to(self, expected):
+        """This tolerance with S taken from the whole expected result."""
+        return dataclasses.replace(self, magnitude=_largest(expected))
+
+    def floor(self, expected):
+        """The allowance that does not depend on the entry: atol + scale * S."""
+        top = self.magnitude
+        if top is None:
+            finite = np.abs(expected[np.isfinite(expected)])
+            top = float(finite.max()) if finite.size else 0.0
+        return self.atol + self.scale * top, top
 
     def allowed(self, expected):
         """Allowed |got - expected| per entry; -1 where expected is inf or NaN (only equality will do)."""
-        finite = np.isfinite(expected)
-        top = float(np.abs(expected[finite]).max()) if finite.any() else 0.0
+        floor, _ = self.floor(expected)
         with np.errstate(invalid="ignore"):
-            return np.where(finite, self.atol + self.scale * top + self.rtol * np.abs(expected), -1.0)
+            return np.where(np.isfinite(expected), floor + self.rtol * np.abs(expected), -1.0)
 
-    def text(self):
-        return f"allowed relative error {self.rtol:g}"
+    def text(self, expected, called="expected", whole="of the whole expected result"):
+        """The allowance as applied, in words: with its numbers for a visible test, as a rule for a
+        hidden one (the numbers would tell the size of the expected values)."""
+        floor, top = self.floor(expected)
+        hidden = f"allowed error {self.rtol:g} x |value| + {self.scale:g} x the largest |value| of the whole result"
+        visible = (f"allowed error {self.rtol:g} x |{called}| + {floor:.2g} ({self.scale:g} x {feedback.number(top)}, "
+                   f"the largest |value| {whole})")
+        return Note(hidden, visible)
+
+
+def _largest(value):
+    """The largest finite |number| anywhere in an expected result (arrays, numbers, tuples, dicts)."""
+    if isinstance(value, dict):
+        return max((_largest(v) for v in value.values()), default=0.0)
+    if isinstance(value, (list, tuple)) and not _is_numeric_sequence(value):
+        return max((_largest(v) for v in value), default=0.0)
+    if isinstance(value, (str, bytes, bool, np.bool_)) or value is None:
+        return 0.0
+    try:
+        array = np.abs(np.asarray(value, dtype=np.float64))
+    except (TypeError, ValueError, OverflowError):
+        return 0.0
+    finite = array[np.isfinite(array)]
+    return float(finite.max()) if finite.size else 0.0
 
 
 DEFAULT = Tolerance()
@@ -52,12 +90,15 @@ class Mismatch(failures.StudentFailure):
         return "\n".join(t for t in [self.header.text(reveal)] + [n.text(reveal) for n in self.notes] if t)
 
 
-def check(got, expected, *, name="result", names=None, tol=DEFAULT, case=None):
+def check(got, expected, *, name="result", names=None, tol=DEFAULT, case=None, result=None):
     """Raise Mismatch unless got matches expected; partial credit per top-level part.
 
     `name` labels a single result; `names` the parts of a tuple result (("dx", "dgamma", "dbeta"));
     dict results are labelled by their keys. `case` says in words which input this was ("a batch of one example").
+    `result`: what the student's function returned, when `got` is derived from it (a table turned into
+    records); a known mistake is named only when that is the latest call's own return value.
     """
+    tol = tol.bound_to(expected)
     parts = _parts(got, expected, names)
     if parts is None:
         notes = compare(got, expected, name, tol)
@@ -67,7 +108,18 @@ def check(got, expected, *, name="result", names=None, tol=DEFAULT, case=None):
         notes = [n for part in per_part for n in part]
         fraction = sum(not part for part in per_part) / len(per_part)
     if notes:
-        raise Mismatch(_header(case), notes, fraction)
+        raise _mismatch(_header(case), notes, fraction, got if result is None else result)
+
+
+def _mismatch(header, notes, fraction, result):
+    """The failure, naming the known mistakes (misconceptions.py) that the student's result matches."""
+    from autograder import misconceptions  # it compares with check's own tools, so it imports this module
+    ids, named = [], None
+    if result is not None and result is student.SESSION.test.last_result:
+        ids, named = misconceptions.explain(student.last_call(), result)
+    failure = Mismatch(header, notes + ([named] if named else []), fraction)
+    failure.misconceptions = ids
+    return failure
 
 
 def _parts(got, expected, names):
@@ -167,7 +219,7 @@ def _compare_array(got, expected, name, tol):
             | (np.isnan(array) & np.isnan(expected))
     if ok.all():
         return []
-    note = feedback.wrong_values(name, array, expected, ~ok, tol.text())
+    note = feedback.wrong_values(name, array, expected, ~ok, tol.text(expected))
     if low_precision:
         why = (f"\nYour `{name}` came back as a lower-precision float; compute in float64 (numpy keeps float64 "
                "inputs in float64 unless you convert them, e.g. with np.float32 or dtype=...).")

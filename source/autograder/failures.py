@@ -8,6 +8,7 @@ Student text (an exception's type and message, a traceback, argument names) is k
 the grader's words with escaping.student() and escaping.student_block(), capped, so that it is
 shown as written wherever the sentence ends up.
 """
+import re
 import signal
 
 from autograder.escaping import student, student_block
@@ -46,6 +47,8 @@ class ImportFailed(StudentFailure):
         elif error["type"] == "SystemExit":
             summary, rest = (f"{file} called sys.exit() while being imported; move script code under "
                              "`if __name__ == \"__main__\":`."), ""
+        elif _missing_module(error):
+            summary, rest = f"{file} could not be imported (ModuleNotFoundError): {_missing_module(error)}", ""
         super().__init__(summary, rest + _traceback_block(error))
 
 
@@ -88,6 +91,8 @@ class StudentRaised(StudentFailure):
                              "its result."), ""
         elif error["type"] == "MemoryError":
             summary, rest = f"{function} ran out of memory (MemoryError).", ""
+        elif _missing_module(error):
+            summary, rest = f"{function} raised ModuleNotFoundError: {_missing_module(error)}", ""
         if note:
             summary += f"\n{note}"
         super().__init__(summary, rest + _traceback_block(error))
@@ -169,6 +174,21 @@ def _message(error):
     """An exception message as (its first line, for a sentence; the rest, as a block or "")."""
     first, _, rest = error["message"].strip("\n").partition("\n")
     return student(first), (student_block(rest) + "\n" if rest.strip() else "")
+
+
+ALLOWED_IMPORTS = "numpy and the Python standard library"
+_NO_MODULE = re.compile(r"No module named '([^']+)'")
+
+
+def _missing_module(error):
+    """For a ModuleNotFoundError, the sentence that says what graded code may import; else ''."""
+    if error.get("type") != "ModuleNotFoundError":
+        return ""
+    found = _NO_MODULE.search(str(error.get("message", "")))
+    name = found.group(1).split(".")[0] if found else "a module"
+    shown = f"`{name}`" if found and name.isidentifier() else "a module"
+    return (f"{shown} is not available to graded code. Your files may import only {ALLOWED_IMPORTS} "
+            "(and helper .py files of your own uploaded beside them); rewrite that part with numpy.")
 
 
 def _traceback_block(error):

@@ -113,14 +113,16 @@ def wrong_values(name, got, expected, bad, tolerance_text):
         head = f"All {count} entries of `{name}` are wrong" if count > 1 else f"The one entry of `{name}` is wrong"
     else:
         head = f"`{name}` has {count} wrong {'entry' if count == 1 else 'entries'} out of {bad.size}"
+    allowance = tolerance_text if isinstance(tolerance_text, Note) else Note.same(tolerance_text)
     sizes = (f" (largest absolute error {np.max(diff[bad]):.3g}, largest relative error "
-             f"{_finite_max(rel[bad])}; {tolerance_text})")
+             f"{_finite_max(rel[bad])}; ")
     hint = pattern_hint(got, expected)
     # For a single number, both errors together would give the expected value away.
-    hidden = head + (sizes if expected.size > 1 else f" (relative error about {float(rel[bad].max()):.1g})") + "."
+    hidden = head + (sizes + allowance.hidden + ")" if expected.size > 1
+                     else f" (relative error about {float(rel[bad].max()):.1g}; {allowance.hidden})") + "."
     if expected.ndim:
         hidden += f" The first wrong entry is {index_text(name, first)}."
-    visible = head + sizes + "."
+    visible = head + sizes + allowance.visible + ")."
     visible += (f"\nAt {index_text(name, first)}: expected {number(expected[first])}, got {number(got[first])}."
                 if expected.ndim else f"\nExpected {number(expected[()])}, got {number(got[()])}.")
     if 1 < expected.size <= 12:
@@ -135,32 +137,40 @@ def wrong_values(name, got, expected, bad, tolerance_text):
 def pattern_hint(got, expected):
     """A Note naming a pattern that explains *every* wrong entry at once, or None.
 
-    The hidden wording never lets a student reconstruct expected values from their own: it names
-    a constant factor or offset without saying which, and leaves out sign flips and transposes.
+    A pattern is named only when at least two entries give evidence for it: a factor or a sign
+    needs two entries whose expected value is not 0, a transpose two entries that a transpose
+    moves, an offset two entries at all. (With a single informative entry, "3 times the expected
+    one" is as likely a different mistake that happens to give that number.) The hidden wording
+    never lets a student reconstruct expected values from their own: it names a constant factor
+    or offset without saying which, and leaves out sign flips and transposes.
     """
     if not np.isfinite(got).all() or not np.isfinite(expected).all() or not np.any(expected):
         return None
+    top = float(np.max(np.abs(expected)))
 
     def close(a, b):
-        return np.allclose(a, b, rtol=1e-6, atol=1e-9 * max(1.0, float(np.max(np.abs(expected)))))
+        return np.allclose(a, b, rtol=1e-6, atol=1e-9 * max(1.0, top))
 
     if not np.any(got):
         return Note.same("every value you returned is 0.")
-    if close(got, -expected):
-        return Note("", "your result has the opposite sign of the expected one: check the sign.")
-    if expected.size < 2:
-        return None
-    nonzero = np.abs(expected) > 1e-12 * np.max(np.abs(expected))
-    factor = float(np.median(got[nonzero] / expected[nonzero]))
-    if close(got, factor * expected):
-        why = "a constant factor is missing or extra (e.g. 2, ½, 1/N or a learning rate)."
-        return Note(f"all your values are off by the same factor: {why}",
-                    f"every value is {factor:.6g} times the expected one: {why}")
-    if expected.ndim == 2 and expected.shape[0] == expected.shape[1] and close(got, expected.T):
+    nonzero = np.abs(expected) > 1e-12 * top
+    if np.count_nonzero(nonzero) >= 2:
+        if close(got, -expected):
+            return Note("", "your result has the opposite sign of the expected one: check the sign.")
+        factor = float(np.median(got[nonzero] / expected[nonzero]))
+        if abs(factor - 1.0) > 1e-6 and close(got, factor * expected):
+            why = "a constant factor is missing or extra (e.g. 2, ½, 1/N or a learning rate)."
+            return Note(f"all your values are off by the same factor: {why}",
+                        f"every value is {factor:.6g} times the expected one: {why}")
+    if expected.ndim == 2 and expected.shape[0] == expected.shape[1] \
+            and np.count_nonzero(~np.isclose(expected, expected.T, rtol=1e-6, atol=1e-9 * top)) >= 2 \
+            and close(got, expected.T):
         return Note("", "your result is the transpose of the expected one.")
-    offset = float(np.median(got - expected))
-    if close(got, expected + offset):
-        return Note("every value is off by the same amount.", f"every value is off by the same amount ({offset:.6g}).")
+    if expected.size >= 2:
+        offset = float(np.median(got - expected))
+        if close(got, expected + offset):
+            return Note("every value is off by the same amount.",
+                        f"every value is off by the same amount ({offset:.6g}).")
     return None
 
 

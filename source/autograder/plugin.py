@@ -88,7 +88,8 @@ class GradingPlugin:
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item):
         settings = self.rubric.settings(item.nodeid, decorators_of(item.obj))
-        student.begin_test(settings.timeout, reveal=settings.visibility == "visible")
+        student.begin_test(settings.timeout, reveal=settings.visibility == "visible",
+                           misconceptions=self.rubric.feedback.get("misconceptions", True))
         for attr in ("__score__", "__leaderboard_value__"):
             if attr in vars(item.obj):
                 delattr(item.obj, attr)

@@ -21,6 +21,8 @@ class TestContext:
     reveal: bool = False
     printed: list = dataclasses.field(default_factory=list)
     last_call: tuple = None
+    last_result: object = None  # what that call returned, for naming a known mistake it matches
+    misconceptions: bool = True  # rubric.yaml feedback: {misconceptions: ...}
 
 
 class _Session:
@@ -35,8 +37,8 @@ def bind(sandbox):
     SESSION.sandbox = sandbox
 
 
-def begin_test(call_timeout, reveal):
-    SESSION.test = TestContext(call_timeout=call_timeout, reveal=reveal)
+def begin_test(call_timeout, reveal, misconceptions=True):
+    SESSION.test = TestContext(call_timeout=call_timeout, reveal=reveal, misconceptions=misconceptions)
     return SESSION.test
 
 
@@ -72,7 +74,7 @@ class StudentFunction:
         if SESSION.sandbox is None:
             raise RuntimeError("student code can only be called inside a grading session")
         test = SESSION.test
-        test.last_call = (self.name, args, kwargs)
+        test.last_call, test.last_result = (self.name, args, kwargs), None
         try:
             result = SESSION.sandbox.call(self.file, self.name, args, kwargs, test.call_timeout, visible=test.reveal)
         except failures.StudentFailure as failure:
@@ -81,6 +83,7 @@ class StudentFunction:
         test.printed.append(result.printed)
         if result.mutated:
             raise failures.InputMutated(self.name, result.mutated)
+        test.last_result = result.value
         return result.value
 
     def __repr__(self):

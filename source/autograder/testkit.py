@@ -8,10 +8,17 @@
     def test_forward_reproduces_the_worked_example():
         check(bn.batchnorm_forward(x, gamma, beta, eps=0.0), expected, name="y")
 
+    grads = bn.batchnorm_backward(dout, x, gamma)   # a backward pass, against finite differences
+    gradient_check(grads, lambda x, gamma, beta: bn.batchnorm_forward(x, gamma, beta),
+                   at={"x": x, "gamma": gamma, "beta": beta}, upstream=dout,
+                   names={"dx": "x", "dgamma": "gamma", "dbeta": "beta"})
+
 A failed check tells the student what was wrong, with expected values only in visible tests.
 Each test states one behaviour; its name (or docstring) is what students read in Gradescope.
 """
 from autograder.checks import DEFAULT, Tolerance, check, fail, match_reference, must_raise
+from autograder.gradcheck import elementwise_check, gradient_check, jacobian_check
 from autograder.student import student_file
 
-__all__ = ["DEFAULT", "Tolerance", "check", "fail", "match_reference", "must_raise", "student_file"]
+__all__ = ["DEFAULT", "Tolerance", "check", "elementwise_check", "fail", "gradient_check", "jacobian_check",
+           "match_reference", "must_raise", "student_file"]

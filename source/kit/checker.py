@@ -39,6 +39,8 @@ class KitRubric:
             data = json.load(stream)
         self.files, self.tests, self.hidden_points = data["files"], data["tests"], data["hidden_points"]
         self.limits = Limits(**data["limits"])
+        # Naming a misconception runs the mistake's code, which is reference code: not in the kit.
+        self.feedback = {"misconceptions": False}
 
     def settings(self, test_id, decorators=None):
         values = {"points": 0.0, "name": None, "timeout": None, "hide_errors": None, **self.tests.get(test_id, {})}
