@@ -146,7 +146,7 @@ def kill_descendants(pid):
                 pass
         if not [child for child in below if _living(_status(child))]:
             return True
-        time.sleep(0.01)
+        time.sleep(0.001)
     return False
 
 
@@ -182,14 +182,16 @@ def descendants(pid):
     return found
 
 
-def kill_user_processes(uid, rounds=50):
-    """SIGKILL every process of uid; True once none is left.
+def kill_user_processes(uid, rounds=50, verify=True):
+    """SIGKILL every process of uid; True once none is left (without `verify`, once signalled).
 
     A helper process becomes uid and sends kill(-1, SIGKILL): the kernel signals every process
-    of that user in one pass that no fork can outrun (a scan of /proc can be). Then, as a second
-    opinion, every process the /proc scan still finds is killed, while any remains.
+    of that user in one pass that no fork can outrun (a scan of /proc can be). With `verify`,
+    every process a /proc scan still finds is killed too, while any remains.
     """
     _kill_all_as(uid)
+    if not verify:
+        return True
     for _ in range(rounds):
         victims = user_processes(uid)
         for pid in victims:
@@ -199,24 +201,24 @@ def kill_user_processes(uid, rounds=50):
                 pass
         if not victims:
             return True
-        time.sleep(0.01)
+        time.sleep(0.001)
     return False
 
 
-def _kill_all_as(uid, rounds=20):
-    """Fork a helper that takes uid and calls kill(-1, SIGKILL) until no process of uid is left
-    to signal (ESRCH) or `rounds` have passed (unreaped zombies still count for kill)."""
+def _kill_all_as(uid):
+    """Fork a helper that takes uid and calls kill(-1, SIGKILL): every process of uid is signalled
+    in one pass under the kernel's task-list lock, so none can fork its way out, and a process
+    with SIGKILL pending cannot fork. A second call covers a fork the first found half-done."""
     pid = os.fork()
     if pid == 0:
         try:
             os.setgroups([])
             os.setresuid(uid, uid, uid)
-            for _ in range(rounds):
+            for _ in range(2):
                 try:
                     os.kill(-1, signal.SIGKILL)
                 except ProcessLookupError:
                     break
-                time.sleep(0.002)
         finally:
             os._exit(0)
     os.waitpid(pid, 0)

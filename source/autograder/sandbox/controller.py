@@ -89,10 +89,10 @@ class ForkServer:
         """The exit status of a killed worker: {"signal": n}, {"exit": n} or None."""
         return self._request({"op": "wait", "pid": pid}).get("status")
 
-    def sweep(self, uid):
+    def sweep(self, uid, verify=True):
         """Kill every process that came from a worker (and, with uid, every process of that
-        sandbox user); True when none is left."""
-        return self._request({"op": "sweep", "uid": uid}).get("clean", False)
+        sandbox user, confirmed by a scan of /proc unless not `verify`); True when none is left."""
+        return self._request({"op": "sweep", "uid": uid, "verify": verify}).get("clean", False)
 
     def _request(self, request, channel=None):
         for _ in range(2):
@@ -441,11 +441,11 @@ class Sandbox:
             self.watch.unwatch()  # after this no kill is in flight, so the pid cannot be reused under it
         worker.channel.close()
         self._kill(worker.pid)
-        self._sweep()
+        self._sweep(verify=False)  # the run's start and end verify; kill(-1) as the user misses nothing
         return self.server.wait(worker.pid)
 
-    def _sweep(self):
-        if not self.server.sweep(self.user.uid if self.user is not None else None):
+    def _sweep(self, verify=True):
+        if not self.server.sweep(self.user.uid if self.user is not None else None, verify):
             self.events.append("some process of the sandbox would not die when a worker retired")
 
 

@@ -67,7 +67,7 @@ def main(control_fd):
         elif op == "wait":
             control.send(json.dumps({"status": reap(request["pid"])}).encode())
         elif op == "sweep":
-            control.send(json.dumps({"clean": sweep(request.get("uid"))}).encode())
+            control.send(json.dumps({"clean": sweep(request.get("uid"), request.get("verify", True))}).encode())
         else:
             return
 
@@ -89,10 +89,10 @@ def describe(status):
     return {"exit": os.waitstatus_to_exitcode(status)}
 
 
-def sweep(uid):
+def sweep(uid, verify):
     """Kill every process that came from a worker, and as root every process of the sandbox user
-    uid; reap them. True when none is left."""
-    clean = cleanup.kill_user_processes(uid) if uid is not None else True
+    uid (with `verify`, confirmed by a scan of /proc); reap them. True when none is left."""
+    clean = cleanup.kill_user_processes(uid, verify=verify) if uid is not None else True
     clean = cleanup.kill_descendants(os.getpid()) and clean
     while True:
         try:
