@@ -150,16 +150,24 @@ class Misconfigured(Exception):
         self.problems = list(problems)
 
 
-class RubricGate:
-    """Runs no test while the rubric does not fit the collected tests: a typo in a test id would
-    otherwise make that test worth 0 for every student, in silence."""
+class Gate:
+    """Runs no test while the rubric does not fit the collected tests (a typo in a test id would
+    otherwise make that test worth 0 for every student, in silence) or the sandbox lacks a layer
+    the rubric requires. The sandbox is readied here, once the tests are collected, so that its
+    fork server starts while pytest collects."""
 
-    def __init__(self, grading):
-        self.grading, self.problems = grading, []
+    def __init__(self, grading, sandbox):
+        self.grading, self.sandbox, self.problems, self.misconfigured = grading, sandbox, [], None
 
     def pytest_collection_finish(self, session):
+        from autograder.sandbox.controller import SandboxMisconfigured
         self.problems = self.grading.rubric.problems(self.grading.collected)
-        if self.problems:
+        if not self.problems:
+            try:
+                self.sandbox.ready()
+            except SandboxMisconfigured as exc:
+                self.misconfigured = exc
+        if self.problems or self.misconfigured:
             session.items.clear()
 
 
@@ -171,10 +179,10 @@ def run_tests(found, rubric, tests_dir, show_pytest, slot=None):
     from autograder.sandbox.controller import Sandbox
 
     grading = plugin_module.GradingPlugin(rubric)
-    gate = RubricGate(grading)
     staged = {**found.helpers, **found.found}
     lent = {"server": slot.server, "user": slot.user} if slot is not None else {}
     with Sandbox(staged, rubric.limits, notes=found.notes, **lent) as sandbox:
+        gate = Gate(grading, sandbox)
         student.bind(sandbox)
         try:
             code = pytest.main(pytest_args(tests_dir, show_pytest), plugins=[grading, gate])
@@ -183,6 +191,8 @@ def run_tests(found, rubric, tests_dir, show_pytest, slot=None):
         isolation, events = sandbox.isolation, list(sandbox.events)
     if gate.problems:
         raise Misconfigured(gate.problems)
+    if gate.misconfigured:
+        raise gate.misconfigured
     if grading.collection_errors or code not in (0, 1):
         raise RuntimeError("the graded tests could not be run (pytest exit code "
                            f"{int(code)}):\n" + "\n".join(grading.collection_errors))

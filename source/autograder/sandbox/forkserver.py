@@ -90,9 +90,10 @@ def describe(status):
 
 
 def sweep(uid, verify):
-    """Kill every process that came from a worker, and as root every process of the sandbox user
-    uid (with `verify`, confirmed by a scan of /proc); reap them. True when none is left."""
-    clean = cleanup.kill_user_processes(uid, verify=verify) if uid is not None else True
+    """Kill every process that came from a worker (all of them are below this subreaper) and, with
+    `verify`, as root every process of the sandbox user uid wherever it is, confirmed by a scan of
+    /proc (for the start and the end of a run); reap them. True when none is left."""
+    clean = cleanup.kill_user_processes(uid) if uid is not None and verify else True
     clean = cleanup.kill_descendants(os.getpid()) and clean
     while True:
         try:

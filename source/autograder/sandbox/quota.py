@@ -98,7 +98,8 @@ class DiskWatch:
                 return
             self._ticks += 1
             if self._ticks % OPEN_FILES_EVERY == 0:
-                self._hidden = deleted_open_bytes(self._processes())
+                pids = self._processes()
+                self._hidden = deleted_open_bytes(pids) if pids else 0
             used, entries = self.usage()
             used += self._hidden
             self.exceeded = over(used, entries, self.max_bytes, self.max_entries, self.free())
