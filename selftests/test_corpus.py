@@ -24,6 +24,10 @@ STYLES = sorted(p.name for p in apply.STYLES_DIR.iterdir() if p.is_dir())
 BUGS = apply.load_bugs(apply.BUGS_PATH)
 VARIANTS = apply.load_variants(apply.VARIANTS_PATH)
 CORRECT = ["reference"] + [f"style-{style}" for style in STYLES] + [f"variant-{v['id']}" for v in VARIANTS]
+# Each file is graded on its own, so a bug's other seven files grade as its base style does. The
+# first bug of each file keeps all eight, as the witness that a bug costs nothing elsewhere; the
+# others are graded with their own file only, which costs an eighth of a whole grading.
+WITNESSES = {bug["file"]: bug for bug in reversed(BUGS)}.values()
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +42,11 @@ def corpus(tmp_path_factory):
             (submissions / f"style-{style}" / file).write_text((apply.STYLES_DIR / style / file).read_text())
     for entry, prefix in [(bug, "bug") for bug in BUGS] + [(variant, "variant") for variant in VARIANTS]:
         apply.materialise(entry, apply.STYLES_DIR, submissions / f"{prefix}-{entry['id']}")
+    for bug in BUGS:
+        if bug not in WITNESSES:
+            for file in apply.FILES:
+                if file != bug["file"]:
+                    (submissions / f"bug-{bug['id']}" / file).unlink()
     (submissions / "reference").mkdir()
     for file in apply.FILES:
         (submissions / "reference" / file).write_text((REPO / "source" / "reference" / file).read_text())
@@ -71,10 +80,15 @@ def test_a_correct_submission_earns_every_point(corpus, submission):
 
 
 @pytest.mark.parametrize("bug", BUGS, ids=[b["id"] for b in BUGS])
-def test_a_single_bug_loses_points_in_its_own_file_only(corpus, bug):
+def test_a_single_bug_loses_points_in_its_own_file(corpus, bug):
     results, _ = corpus[f"bug-{bug['id']}"]
     earned, possible = points(results, bug["file"])
     assert earned < possible, f"{bug['id']} ({bug['mistake']}) escaped every test of {bug['file']}"
+
+
+@pytest.mark.parametrize("bug", list(WITNESSES), ids=lambda b: b["id"])
+def test_a_bug_costs_no_point_in_the_other_files(corpus, bug):
+    results, _ = corpus[f"bug-{bug['id']}"]
     for file in apply.FILES:
         if file != bug["file"]:
             assert points(results, file)[0] == points(results, file)[1], f"{bug['id']} cost points in {file}"
@@ -87,7 +101,8 @@ def test_a_single_bug_fails_a_visible_test_unless_only_hidden_tests_can_see_it(c
     that a visible test does catch must lose the mark, so the claim cannot rot."""
     results, _ = corpus[f"bug-{bug['id']}"]
     visible = [t["name"] for t in results["tests"]
-               if "_examples.py::" in t["extra_data"]["id"] and t["status"] != "passed"]
+               if t["extra_data"]["file"] == bug["file"] and "_examples.py::" in t["extra_data"]["id"]
+               and t["status"] != "passed"]
     if "hidden_only" in bug:
         assert visible == [], f"{bug['id']} is caught by a visible test; remove its hidden_only"
     else:
