@@ -200,3 +200,22 @@ def test_a_plain_assert_in_a_hidden_test_does_not_show_its_values(tmp_path):
     graded = run_grader(submission, tmp_path, rubric=rubric, tests=tests)
     assert graded.test("test_bare_assert")["output"] == "Test failed."
     assert graded.test("test_assert_with_words")["output"] == "scale(1, 3) should be 3"
+
+
+def test_a_set_score_that_is_not_one_finite_number_earns_nothing(tmp_path):
+    """A partial-credit score computed from a student's values may be NaN or an array; min(1, NaN)
+    would have been full credit."""
+    tests = tmp_path / "tests"
+    shutil.copytree(TOY / "tests", tests)
+    with open(tests / "test_toy.py", "a") as stream:
+        stream.write("\n\n@toy.grades('stats')\n@partial_credit(1)\ndef test_nan_score(set_score=None):\n"
+                     "    set_score(float(toy.stats(np.ones(2))[2]) * float('nan'))\n\n\n"
+                     "@toy.grades('stats')\n@partial_credit(1)\ndef test_array_score(set_score=None):\n"
+                     "    set_score(np.ones(3))\n")
+    rubric = tmp_path / "rubric.yaml"
+    rubric.write_text((TOY / "rubric.yaml").read_text().replace("total: 15", "total: 17"))
+    submission = write_files(tmp_path / "submission", {"toy.py": CORRECT_TOY})
+    graded = run_grader(submission, tmp_path, rubric=rubric, tests=tests)
+    assert graded.test("test_nan_score")["score"] == 0
+    assert graded.test("test_array_score")["score"] == 0
+    assert graded.results["score"] == 15

@@ -13,8 +13,10 @@ the test then fails, and a test without `@<file>.grades(...)` grades the file it
 for (`test_rnn.py` and `test_rnn_examples.py` grade rnn.py), for the rubric check as for grading.
 """
 import dataclasses
+import math
 import re
 
+import numpy as np
 import pytest
 
 from autograder import failures, student
@@ -145,11 +147,19 @@ class GradingPlugin:
 
     @staticmethod
     def _set_score(item, decorators):
-        """The fraction of the weight a test gave itself with set_score (@partial_credit), or None."""
+        """The fraction of the weight a test gave itself with set_score (@partial_credit), or None.
+
+        A score computed from a student's values can be NaN (min(1.0, nan) would be full credit) or
+        an array: anything but one finite number earns nothing.
+        """
         score, weight = getattr(item.obj, "__score__", None), decorators.get("points")
         if score is None or not weight:
             return None
-        return max(0.0, min(1.0, score / weight))
+        try:
+            fraction = float(np.asarray(score, dtype=float).item()) / float(weight)
+        except (TypeError, ValueError, OverflowError):
+            return 0.0
+        return max(0.0, min(1.0, fraction)) if math.isfinite(fraction) else 0.0
 
 
 MODULE_FILE = re.compile(r"test_(\w+?)(?:_examples)?\.py")
