@@ -90,7 +90,8 @@ _FAILED = object()
 
 def _run(function, args, kwargs):
     try:
-        return function(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+        with np.errstate(all="ignore"):  # a mistake's own overflow or 0/0 is not the grader's warning to print
+            return function(*copy.deepcopy(args), **copy.deepcopy(kwargs))
     except Exception:  # noqa: BLE001 (a mistake that cannot run on this input is simply not named)
         return _FAILED
 
