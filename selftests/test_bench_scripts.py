@@ -1,5 +1,5 @@
-"""The measuring scripts work: bench/mutation.py (mutation analysis) and bench/sgd_budget.py (the training
-tests' budget). Their full runs take minutes and are documented commands; these checks take seconds."""
+"""The measuring scripts work: bench/mutation.py (mutation analysis), bench/sgd_budget.py (the training
+tests' budget) and bench/run.py's unsandboxed baseline. Their full runs take minutes and are documented commands; these checks take seconds."""
 import ast
 import sys
 from pathlib import Path
@@ -10,6 +10,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 
 import mutation  # noqa: E402
+import run  # noqa: E402
 import sgd_budget  # noqa: E402
 
 TOY = REPO / "selftests" / "fixtures" / "toy"
@@ -81,3 +82,9 @@ def test_the_sgd_variants_of_the_budget_study_are_what_they_say():
     start = 0.1 * rng.standard_normal((1, 3)), 0.1 * rng.standard_normal((3, 1))
     W1, W2 = sgd_budget.sgd(X, 1, 0.1, 0.05, 3, 0, update_w2=False)
     assert np.array_equal(W2, start[1]) and not np.array_equal(W1, start[0])
+
+
+def test_the_unsandboxed_baseline_grades_the_reference_to_full_marks(tmp_path):
+    """bench/run.py's baseline stands the sandbox in with an in-process stand-in, which rots silently when
+    the Sandbox interface grows; the script asserts every test passed."""
+    run.timed(run.unsandboxed_command(run.correct_submission(tmp_path / "reference")))
