@@ -208,10 +208,10 @@ def grade(submission_dir, files, tests_dir, rubric_path, work, call_timeout=3, l
     for file in files:
         found = mutants(originals[file])[:limit]
         folder = work / file.removesuffix(".py")
+        # All the tests, not just this file's: the grader refuses a rubric that names tests it cannot find.
+        # The other files are missing from every mutant, so their tests cost next to nothing.
         tests = folder / "tests"
-        tests.mkdir(parents=True)
-        for path in Path(tests_dir).glob(f"test_{file.removesuffix('.py')}*.py"):
-            shutil.copy(path, tests / path.name)
+        shutil.copytree(tests_dir, tests, ignore=shutil.ignore_patterns("__pycache__"))
         for i, (line, kind, what, text) in enumerate([(0, "", "", originals[file])] + found):
             mutant = folder / "submissions" / f"m{i:04d}"
             mutant.mkdir(parents=True)
