@@ -8,6 +8,7 @@ Measures, on this machine:
   5. with --compare REV: 1 and 3 again with the code of git revision REV (checked out in a temporary
      worktree, sharing this .venv), to show what a change to the sandbox costs. The confinement
      layers of issue 7 were measured with `--compare d3ecbee`, the last commit without them.
+     1, 2 and 5 are measured in alternation, so a noisy neighbour on a shared host slows each alike.
 Writes bench/results.md and copies it into README.md between the bench markers. These figures are
 reports, never assertions: no test depends on how fast anything runs.
 """
@@ -15,6 +16,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -78,12 +80,12 @@ def timed(command, **kwargs):
     return time.perf_counter() - start
 
 
-def grading_time(submission, work, checkout=REPO):
+def grading_once(submission, work, checkout=REPO):
     results = work / "results.json"
-    times = [timed([str(checkout / "run_autograder"), "--submission", str(submission), "--results", str(results),
-                    "--quiet"]) for _ in range(RUNS)]
+    seconds = timed([str(checkout / "run_autograder"), "--submission", str(submission), "--results", str(results),
+                     "--quiet"])
     assert json.loads(results.read_text())["score"] == 100
-    return statistics.median(times)
+    return seconds
 
 
 def unsandboxed_command(submission):
@@ -91,10 +93,6 @@ def unsandboxed_command(submission):
     script = UNSANDBOXED.format(source=str(REPO / "source"), folder=str(submission),
                                 rubric=str(REPO / "rubric.yaml"), tests=str(REPO / "tests"))
     return [sys.executable, "-I", "-c", script]
-
-
-def unsandboxed_time(submission):
-    return statistics.median(timed(unsandboxed_command(submission)) for _ in range(RUNS))
 
 
 CALLS = """
@@ -112,7 +110,7 @@ with Sandbox({{"identity.py": {module!r}}}) as sandbox:
 """
 
 
-def sandboxed_call(work, source=REPO / "source", calls=2000):
+def sandboxed_call(work, source=REPO / "source", calls=1000):
     """Seconds per call through the sandbox of the engine in `source`, identity on a 16x8 array."""
     module = work / "identity.py"
     module.write_text("def identity(x):\n    return x\n")
@@ -121,10 +119,9 @@ def sandboxed_call(work, source=REPO / "source", calls=2000):
                                 text=True).stdout)
 
 
-def call_overhead(work, calls=2000):
-    """(sandboxed µs per call, direct µs per call) for an identity function on a 16x8 array."""
+def direct_call(work, calls=2000):
+    """Seconds per direct call of the same identity function, in this process."""
     import numpy as np
-    sandboxed = sandboxed_call(work, calls=calls)
     module = work / "identity.py"
     x = np.random.default_rng(0).normal(size=(16, 8))
     namespace = {}
@@ -132,8 +129,7 @@ def call_overhead(work, calls=2000):
     start = time.perf_counter()
     for _ in range(calls):
         namespace["identity"](x)
-    direct = (time.perf_counter() - start) / calls
-    return sandboxed * 1e6, direct * 1e6
+    return (time.perf_counter() - start) / calls
 
 
 def batch_throughput(work, copies=10):
@@ -143,8 +139,21 @@ def batch_throughput(work, copies=10):
         for i in range(copies):
             shutil.copytree(style, root / f"{style.name}-{i}")
     count = len(list(root.iterdir()))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     seconds = timed([str(REPO / "grader"), "batch", str(root), "--out", str(work / "batch"), "--quiet"])
-    return count, seconds, count / seconds
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return count, seconds, cpu / count
+
+
+def machine_speed():
+    """Seconds for a fixed pure-Python loop (best of 3): a yardstick for comparing machines."""
+    def loop():
+        start, total = time.perf_counter(), 0
+        for i in range(10**7):
+            total += i
+        return time.perf_counter() - start
+    return min(loop() for _ in range(3))
 
 
 def machine():
@@ -157,15 +166,29 @@ def machine():
             f"Python {platform.python_version()}, numpy {numpy.__version__}, run as {mode}")
 
 
-def compare(revision, submission, work):
-    """(grading seconds, µs per call) with the engine of another git revision."""
+def measured(submission, work, checkout=None):
+    """Median grading seconds and µs per sandboxed call for this engine ("now") and, if given, the
+    engine in `checkout` ("before"), and median seconds of the unsandboxed grading ("unsandboxed"),
+    taken in alternation so that a noisy neighbour on a shared host slows all alike."""
+    engines = {"now": REPO} | ({"before": checkout} if checkout else {})
+    gradings = {name: [] for name in engines}
+    calls = {name: [] for name in engines}
+    plain = []
+    for _ in range(RUNS):
+        for name, root in engines.items():
+            gradings[name].append(grading_once(submission, work, root))
+            calls[name].append(sandboxed_call(work, root / "source"))
+        plain.append(timed(unsandboxed_command(submission)))
+    figures = {name: (statistics.median(gradings[name]), statistics.median(calls[name]) * 1e6) for name in engines}
+    return figures | {"unsandboxed": statistics.median(plain)}
+
+
+def worktree(revision, work):
+    """A temporary checkout of `revision` that shares this .venv."""
     checkout = work / "compare"
     subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", "-q", str(checkout), revision], check=True)
-    try:
-        (checkout / ".venv").symlink_to(REPO / ".venv")
-        return grading_time(submission, work, checkout), sandboxed_call(work, checkout / "source") * 1e6
-    finally:
-        subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(checkout)], check=True)
+    (checkout / ".venv").symlink_to(REPO / ".venv")
+    return checkout
 
 
 def main():
@@ -176,20 +199,27 @@ def main():
         work = Path(folder)
         os.chmod(work, 0o755)
         submission = correct_submission(work / "reference-copy")
-        sandboxed = grading_time(submission, work)
-        plain = unsandboxed_time(submission)
-        per_call, direct = call_overhead(work)
-        count, seconds, rate = batch_throughput(work)
-        before = compare(args.compare, submission, work) if args.compare else None
+        checkout = worktree(args.compare, work) if args.compare else None
+        try:
+            figures = measured(submission, work, checkout)
+        finally:
+            if checkout:
+                subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(checkout)], check=True)
+        direct = direct_call(work) * 1e6
+        count, seconds, cpu = batch_throughput(work)
+        speed = machine_speed()
+    (sandboxed, per_call), plain, rate = figures["now"], figures["unsandboxed"], count / seconds
     rows = []
-    if before:
+    if "before" in figures:
         rev = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", args.compare], capture_output=True,
                              text=True).stdout.strip()
-        rows = [f"| grading one correct submission with the engine of {rev} (same measure) | {before[0]:.2f} s "
-                f"(now {100 * (sandboxed / before[0] - 1):+.1f}%) |",
+        before = figures["before"]
+        rows = [f"| grading one correct submission with the engine of {rev} (same measure, alternated) | "
+                f"{before[0]:.2f} s (now {100 * (sandboxed / before[0] - 1):+.1f}%) |",
                 f"| one call through the sandbox of {rev} | {before[1]:.0f} µs (now {100 * (per_call / before[1] - 1):+.1f}%) |"]
     table = "\n".join([
-        f"Measured {time.strftime('%Y-%m-%d')} by `bench/run.py` on: {machine()}.",
+        f"Measured {time.strftime('%Y-%m-%d')} by `bench/run.py` on: {machine()}; a 10^7-step Python loop "
+        f"took {speed:.2f} s here (a yardstick for other machines).",
         "",
         "| what | figure |",
         "|---|---|",
@@ -199,7 +229,9 @@ def main():
         f"| one call through the sandbox (16x8 array in and out) | {per_call:.0f} µs (direct call: {direct:.2f} µs) |",
         f"| batch of {count} submissions (4 correct styles x {count // 4}), `./grader batch`, all cores | "
         f"{seconds:.1f} s, {rate:.2f} submissions/s |",
-        f"| a class of 1,000 at that rate | {1000 / rate / 60:.1f} min |",
+        f"| CPU time per submission in that batch (all processes) | {cpu:.2f} s, so at most "
+        f"{os.cpu_count() / cpu:.2f} submissions/s on {os.cpu_count()} idle cores |",
+        f"| a class of 1,000 at the measured rate | {1000 / rate / 60:.1f} min |",
         *rows,
     ])
     (REPO / "bench" / "results.md").write_text(table + "\n")
