@@ -2,6 +2,7 @@
 import json
 import re
 import shutil
+import textwrap
 
 from .helpers import CORRECT_OTHER, CORRECT_TOY, TOY, run_grader, write_files
 
@@ -185,19 +186,29 @@ def test_raw_outcomes_can_be_stored_for_rescoring(grade, tmp_path):
     assert {"hidden_output", "visible_output", "fraction"} <= set(outcomes[0])
 
 
-def test_a_plain_assert_in_a_hidden_test_does_not_show_its_values(tmp_path):
-    tests = tmp_path / "tests"
-    shutil.copytree(TOY / "tests", tests)
-    with open(tests / "test_toy.py", "a") as stream:
-        stream.write("\n\n@toy.grades('scale')\ndef test_bare_assert():\n"
-                     "    assert float(toy.scale(np.ones(1), 3.0)[0]) == 3.0\n\n\n"
-                     "@toy.grades('scale')\ndef test_assert_with_words():\n"
-                     "    assert float(toy.scale(np.ones(1), 3.0)[0]) == 3.0, 'scale(1, 3) should be 3'\n")
+def grade_with_more_tests(tmp_path, tests, points, rubric_lines, files):
+    """Grade `files` with the toy's tests plus `tests` (appended to test_toy.py), worth `points` more."""
+    folder = tmp_path / "tests"
+    shutil.copytree(TOY / "tests", folder)
+    with open(folder / "test_toy.py", "a") as stream:
+        stream.write("\n\n" + textwrap.dedent(tests))
     rubric = tmp_path / "rubric.yaml"
-    rubric.write_text((TOY / "rubric.yaml").read_text().replace("total: 15", "total: 17")
-                      + '  "test_toy.py::test_bare_assert": {points: 1}\n  "test_toy.py::test_assert_with_words": {points: 1}\n')
-    submission = write_files(tmp_path / "submission", {"toy.py": WRONG_SCALE})
-    graded = run_grader(submission, tmp_path, rubric=rubric, tests=tests)
+    rubric.write_text((TOY / "rubric.yaml").read_text().replace("total: 15", f"total: {15 + points}") + rubric_lines)
+    return run_grader(write_files(tmp_path / "submission", files), tmp_path, rubric=rubric, tests=folder)
+
+
+def test_a_plain_assert_in_a_hidden_test_does_not_show_its_values(tmp_path):
+    graded = grade_with_more_tests(tmp_path, """
+        @toy.grades('scale')
+        def test_bare_assert():
+            assert float(toy.scale(np.ones(1), 3.0)[0]) == 3.0
+
+
+        @toy.grades('scale')
+        def test_assert_with_words():
+            assert float(toy.scale(np.ones(1), 3.0)[0]) == 3.0, 'scale(1, 3) should be 3'
+        """, 2, '  "test_toy.py::test_bare_assert": {points: 1}\n  "test_toy.py::test_assert_with_words": {points: 1}\n',
+        {"toy.py": WRONG_SCALE})
     assert graded.test("test_bare_assert")["output"] == "Test failed."
     assert graded.test("test_assert_with_words")["output"] == "scale(1, 3) should be 3"
 
@@ -205,17 +216,18 @@ def test_a_plain_assert_in_a_hidden_test_does_not_show_its_values(tmp_path):
 def test_a_set_score_that_is_not_one_finite_number_earns_nothing(tmp_path):
     """A partial-credit score computed from a student's values may be NaN or an array; min(1, NaN)
     would have been full credit."""
-    tests = tmp_path / "tests"
-    shutil.copytree(TOY / "tests", tests)
-    with open(tests / "test_toy.py", "a") as stream:
-        stream.write("\n\n@toy.grades('stats')\n@partial_credit(1)\ndef test_nan_score(set_score=None):\n"
-                     "    set_score(float(toy.stats(np.ones(2))[2]) * float('nan'))\n\n\n"
-                     "@toy.grades('stats')\n@partial_credit(1)\ndef test_array_score(set_score=None):\n"
-                     "    set_score(np.ones(3))\n")
-    rubric = tmp_path / "rubric.yaml"
-    rubric.write_text((TOY / "rubric.yaml").read_text().replace("total: 15", "total: 17"))
-    submission = write_files(tmp_path / "submission", {"toy.py": CORRECT_TOY})
-    graded = run_grader(submission, tmp_path, rubric=rubric, tests=tests)
+    graded = grade_with_more_tests(tmp_path, """
+        @toy.grades('stats')
+        @partial_credit(1)
+        def test_nan_score(set_score=None):
+            set_score(float(toy.stats(np.ones(2))[2]) * float('nan'))
+
+
+        @toy.grades('stats')
+        @partial_credit(1)
+        def test_array_score(set_score=None):
+            set_score(np.ones(3))
+        """, 2, "", {"toy.py": CORRECT_TOY})
     assert graded.test("test_nan_score")["score"] == 0
     assert graded.test("test_array_score")["score"] == 0
     assert graded.results["score"] == 15

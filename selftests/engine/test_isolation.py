@@ -268,16 +268,7 @@ def test_cleanup_removes_what_a_sandbox_user_made_outside_any_worker():
 def test_writing_many_small_files_is_stopped_by_the_disk_quota(tmp_path):
     rubric = tmp_path / "rubric.yaml"
     rubric.write_text((TOY / "rubric.yaml").read_text().replace("memory_mb: 400}", "memory_mb: 400, disk_mb: 16}"))
-    filler = CORRECT_TOY.replace("    return c * x", """
-    import os
-    block = b"x" * (1 << 20)
-    for i in range(480):
-        try:
-            with open("fill-%d" % i, "wb") as f:
-                f.write(block)
-        except OSError:
-            pass
-    return c * x""")
+    filler = (TOY / "submissions" / "fills-the-disk" / "toy.py").read_text()
     graded = grade_as_gradescope(tmp_path, {"toy.py": filler}, rubric=rubric)
     test = graded.test("test_scale_doubles_a_vector")
     assert test["score"] == 0
