@@ -7,7 +7,8 @@ measured piece by piece, each against the same work without it, on this machine:
      in a forked child with and without the filter);
   3. a sweep after a worker retires, the probe worker, and the disk watchdog's polling;
 then, with the counts of one real grading of a correct submission (workers, calls, sweeps), the
-total as a share of that grading's wall time. Prints a table; no test depends on these figures.
+total as a share of that grading's wall time. Prints a table and puts it into README.md between the
+layers markers; no test depends on these figures.
 """
 import os
 import socket
@@ -21,6 +22,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "source"))
 
+import readme  # noqa: E402  (bench/, this script's own folder)
 from autograder.sandbox import runtime  # noqa: E402
 from autograder.sandbox.confinement import confine  # noqa: E402
 from autograder.sandbox.controller import ForkServer, Sandbox  # noqa: E402
@@ -163,9 +165,7 @@ def main():
         if user is not None:
             os.close(user.lock)
     per_call = max(filtered - plain, 0.0)
-    visible_first = workers // 2  # visible tests first: each file's worker is started twice
-    total = (workers * per_worker + calls * per_call * 2 + sweeps * sweep + probe
-             + visible_first * per_worker + watchdog * wall)
+    total = workers * per_worker + calls * per_call * 2 + sweeps * sweep + probe + watchdog * wall
     rows = [
         ("putting the layers on one worker", f"{per_worker * 1e3:.2f} ms"),
         ("seccomp on one call (two exchanges)", f"{per_call * 2e6:.1f} µs (a round trip: {plain * 1e6:.1f} µs)"),
@@ -176,11 +176,12 @@ def main():
         ("all layers in that grading (incl. a second worker per file for visible-first)",
          f"{total * 1e3:.0f} ms = {100 * total / wall:.1f}% of it"),
     ]
-    width = max(len(what) for what, _ in rows)
     mode = "root" if user is not None else "an ordinary user"
-    print(f"confinement layers, measured {time.strftime('%Y-%m-%d')} as {mode}:")
-    for what, figure in rows:
-        print(f"  {what:<{width}}  {figure}")
+    table = "\n".join([f"Measured {time.strftime('%Y-%m-%d')} by `bench/layers.py` as {mode}, on the machine above.",
+                       "", "| what the confinement layers cost | figure |", "|---|---|",
+                       *(f"| {what} | {figure} |" for what, figure in rows)])
+    readme.replace_section("layers", table)
+    print(table)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "source"))
+
+import readme  # noqa: E402  (bench/, this script's own folder)
 STYLES = REPO / "selftests" / "corpus" / "styles"
 RUNS = 5
 
@@ -235,10 +237,7 @@ def main():
         *rows,
     ])
     (REPO / "bench" / "results.md").write_text(table + "\n")
-    readme = (REPO / "README.md").read_text()
-    start, end = "<!-- bench:start -->\n", "<!-- bench:end -->"
-    head, rest = readme.split(start, 1)
-    (REPO / "README.md").write_text(head + start + table + "\n" + end + rest.split(end, 1)[1])
+    readme.replace_section("bench", table)
     print(table)
 
 

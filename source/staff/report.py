@@ -21,7 +21,7 @@ import statistics
 from autograder import records, results as results_module
 from autograder.escaping import html as escape, terminal
 from staff.batch import graded_submissions, paths
-from staff.grades import points
+from autograder.cli import points  # as people write points: 91.67, never 91.666667
 
 NUMBER = re.compile(r"(?<![A-Za-z_])-?\d+(\.\d+)?(e[-+]?\d+)?")  # not the 1 in W1
 FILE_PROBLEMS = ("file missing", "import error", "import timeout")
