@@ -212,9 +212,13 @@ def load(path):
         raise RubricError(sorted(exc.problems, key=lambda p: int(line.search(p).group(1)) if line.search(p) else 0))
 
 
+# libyaml's loader where PyYAML has it (ten times faster, the same nodes and line marks).
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def read_yaml(text, where):
     """(data, {key path: line}, [problems]) of a YAML document; a key given twice is a problem."""
-    loader = yaml.SafeLoader(text)
+    loader = LOADER(text)
     try:
         node = loader.get_single_node()
         lines, problems = {}, []
