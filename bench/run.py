@@ -216,7 +216,7 @@ def main():
         rev = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", args.compare], capture_output=True,
                              text=True).stdout.strip()
         before = figures["before"]
-        rows = [f"| grading one correct submission with the engine of {rev} (same measure, alternated) | "
+        rows = [f"| the same grading at revision {rev}: its engine, tests and rubric (alternated with the above) | "
                 f"{before[0]:.2f} s (now {100 * (sandboxed / before[0] - 1):+.1f}%) |",
                 f"| one call through the sandbox of {rev} | {before[1]:.0f} µs (now {100 * (per_call / before[1] - 1):+.1f}%) |"]
     table = "\n".join([
