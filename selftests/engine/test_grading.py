@@ -231,3 +231,32 @@ def test_a_set_score_that_is_not_one_finite_number_earns_nothing(tmp_path):
     assert graded.test("test_nan_score")["score"] == 0
     assert graded.test("test_array_score")["score"] == 0
     assert graded.results["score"] == 15
+
+
+def test_tests_run_file_by_file_each_files_visible_tests_first(tmp_path):
+    """Each file needs one worker: its visible tests, then its hidden ones, then the next file's."""
+    import pytest
+
+    from autograder import cli, rubric
+    from autograder.plugin import GradingPlugin
+
+    class Order:
+        @pytest.hookimpl(trylast=True)
+        def pytest_collection_modifyitems(self, items):
+            self.run = [(grading.collected[i.nodeid][0], hidden(i.nodeid)) for i in items]
+
+    def hidden(test_id):
+        return grading.rubric.settings(test_id, grading.collected[test_id][1]).visibility != "visible"
+
+    rubric_path = tmp_path / "rubric.yaml"  # other.py gets a visible test, after toy.py's hidden ones
+    rubric_path.write_text((TOY / "rubric.yaml").read_text().replace(
+        '"test_toy.py::test_other_file_is_graded_on_its_own": {points: 0}',
+        '"test_toy.py::test_other_file_is_graded_on_its_own": {points: 0, visibility: visible}'))
+    grading, order = GradingPlugin(rubric.load(rubric_path)), Order()
+    pytest.main(cli.pytest_args(str(TOY / "tests"), False) + ["--collect-only"], plugins=[grading, order])
+    files = [file for file, _ in order.run]
+    assert len(set(files)) == 2 and files == sorted(files, key=files.index)  # each file's tests together
+    for file in set(files):
+        hidden = [h for f, h in order.run if f == file]
+        assert hidden == sorted(hidden)  # visible (False) before hidden (True)
+    assert any(hidden for _, hidden in order.run) and not all(hidden for _, hidden in order.run)

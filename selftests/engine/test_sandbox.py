@@ -81,3 +81,13 @@ def test_a_visible_call_after_a_hidden_one_gets_a_fresh_worker_and_scratch_folde
         seen = [sandbox.call("mod.py", "remember", (value,), {}, visible=visible).value for value, visible in calls]
     # visible then hidden: one worker; the first visible call after hidden ones starts afresh
     assert seen == [[1, False], [2, True], [3, True], [1, False], [2, True]]
+
+
+@pytest.mark.parametrize("isolate", [True, False] if os.geteuid() == 0 else [False])
+def test_a_visible_call_to_another_file_after_a_hidden_one_finds_a_fresh_scratch_folder(tmp_path, isolate):
+    (tmp_path / "a.py").write_text(REMEMBERS)
+    (tmp_path / "b.py").write_text(REMEMBERS)
+    with Sandbox({"a.py": str(tmp_path / "a.py"), "b.py": str(tmp_path / "b.py")}, Limits(), isolate=isolate) as sandbox:
+        sandbox.call("a.py", "remember", (1,), {}, visible=False)
+        assert sandbox.call("b.py", "remember", (2,), {}, visible=True).value == [1, False]
+        assert sandbox.events == []  # the worker of a.py had to go anyway: nothing extra to report

@@ -67,13 +67,16 @@ class GradingPlugin:
             self.collection_errors.append(f"{report.nodeid}: {report.longreprtext}")
 
     def pytest_collection_modifyitems(self, items):
-        """Remember the tests as written (results list them so), then run every visible test
-        before any hidden one: a worker that has seen a hidden test's inputs never serves a
-        visible test, so this order needs no extra workers."""
+        """Remember the tests as written (results list them so), then run them file by file, each
+        file's visible tests before its hidden ones. A worker serves one file, so each file needs
+        one worker; the sandbox gives a visible test of the next file a fresh worker and scratch
+        folder anyway, so nothing a hidden test's inputs left behind reaches visible feedback."""
         self.order = {item.nodeid: i for i, item in enumerate(items)}
         for item in items:
             self.collected[item.nodeid] = (self.graded_file(item), decorators_of(item.obj))
-        items.sort(key=lambda item: self.rubric.settings(item.nodeid, decorators_of(item.obj)).visibility != "visible")
+        files = list(dict.fromkeys(file for file, _ in self.collected.values()))
+        items.sort(key=lambda item: (files.index(self.collected[item.nodeid][0]),
+                                     self.rubric.settings(item.nodeid, decorators_of(item.obj)).visibility != "visible"))
 
     def graded_file(self, item):
         """The student file a test grades: its @<file>.grades(...) marker, else the file its module

@@ -14,7 +14,8 @@ SandboxMisconfigured instead of grading with less.
 
 Hidden inputs never reach visible feedback: once a worker has served a hidden test, a visible
 test gets a fresh worker and a fresh scratch folder, and (as root) nothing the sandbox user left
-anywhere survives. The plugin runs visible tests first, so this normally costs nothing.
+anywhere survives. The plugin runs each file's visible tests before its hidden ones, so this
+normally costs no extra worker.
 """
 import dataclasses
 import json
@@ -308,7 +309,7 @@ class Sandbox:
         if budget <= 0:
             raise failures.BudgetExhausted(self.limits.budget_seconds)
         if visible and self.tainted:
-            self._fresh_start()
+            self._fresh_start(file)
         self.tainted = self.tainted or not visible
         worker = self._worker_for(file)
         limit = min(timeout or self.limits.call_timeout, budget)
@@ -349,15 +350,17 @@ class Sandbox:
             return failures.DiskQuotaExceeded(file, function, exceeded)
         return failures.WorkerDied(file, function, status, self.limits.memory_mb)
 
-    def _fresh_start(self):
-        """Nothing of what served hidden tests survives: no worker, no scratch, no leftovers."""
+    def _fresh_start(self, file):
+        """Nothing of what served hidden tests survives: no worker, no scratch, no leftovers.
+        Staff hear of it when it costs a worker: one that served `file` had to go."""
+        if self.current is not None and self.current.file == file:
+            self.events.append(f"a visible test of {file} ran after its hidden ones: fresh worker and scratch folder")
         self._retire()
         if self.user is not None:
             remove_leftovers(self.user.uid)
         self._new_scratch()
         self.broken.clear()
         self.tainted = False
-        self.events.append("a visible test ran after hidden ones: fresh worker and scratch folder")
 
     # ------------------------------------------------------------ workers
 
