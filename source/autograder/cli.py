@@ -202,12 +202,21 @@ def run_tests(found, rubric, tests_dir, show_pytest, slot=None):
     return list(grading.outcomes.values()), isolation, events
 
 
+# pytest's own plugins that graded tests do not use (no tmp_path, monkeypatch, logging, doctests,
+# XML reports, debugger...); each costs time in every test of every grading.
+UNUSED_PLUGINS = ("cacheprovider", "debugging", "doctest", "faulthandler", "junitxml", "legacypath", "logging",
+                  "monkeypatch", "pastebin", "recwarn", "setuponly", "setupplan", "subtests", "threadexception",
+                  "tmpdir", "unittest", "unraisableexception")
+
+
 def pytest_args(tests_dir, show_pytest):
-    """pytest's command line for the graded tests: our own ini file, no cache, no plugins autoloaded."""
+    """pytest's command line for the graded tests: our own ini file, no cache, no plugins autoloaded,
+    none of pytest's own that graded tests do not need."""
     for variable in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS"):
         os.environ.pop(variable, None)
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-    args = [tests_dir, "-c", GRADED_INI, "--rootdir", tests_dir, "-p", "no:cacheprovider"]
+    args = [tests_dir, "-c", GRADED_INI, "--rootdir", tests_dir, "--capture=sys"]
+    args += [option for plugin in UNUSED_PLUGINS for option in ("-p", f"no:{plugin}")]
     return args + (["-q", "--tb=short"] if show_pytest else ["-p", "no:terminal"])
 
 
