@@ -157,18 +157,25 @@ class Rubric:
     feedback: dict = dataclasses.field(default_factory=lambda: dict(FEEDBACK_DEFAULTS))
     where: str = "rubric.yaml"
     lines: dict = dataclasses.field(default_factory=dict, repr=False)  # key path -> line number
+    _matching: dict = dataclasses.field(default_factory=dict, init=False, repr=False, compare=False)
 
     def settings(self, test_id, decorators=None):
         """Effective settings of one test: defaults < decorators < matching rubric entries."""
         merged = dict(self.defaults)
         merged.update({k: v for k, v in (decorators or {}).items() if v is not None})
-        for entry in self.entries:
-            if entry.regex.fullmatch(test_id):
-                merged.update(entry.values)
+        for entry in self.matching(test_id):
+            merged.update(entry.values)
         known = {f.name for f in dataclasses.fields(TestSettings)}
         settings = TestSettings(**{k: v for k, v in merged.items() if k in known})
         settings.tags = list(settings.tags or [])
         return settings
+
+    def matching(self, test_id):
+        """The entries that apply to a test, in file order (remembered: a grading asks per test
+        several times, and a rubric has dozens of patterns)."""
+        if test_id not in self._matching:
+            self._matching[test_id] = [entry for entry in self.entries if entry.regex.fullmatch(test_id)]
+        return self._matching[test_id]
 
     def problems(self, tests):
         """Everything wrong with this rubric for these tests: {test_id: (file, decorators)}."""
