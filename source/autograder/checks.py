@@ -240,10 +240,24 @@ def match_reference(function, reference, args=(), kwargs=None, *, name="result",
                     case=None):
     """Call the student's function and the reference on the same inputs, then `check`."""
     kwargs = kwargs or {}
-    expected = reference(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+    expected = reference(*_copied(args), **_copied(kwargs))
     got = function(*args, **kwargs)
     check(got, expected, name=name, names=names, tol=tol, case=case)
     return got
+
+
+def _copied(value):
+    """A copy the reference may change without touching the student's inputs: deepcopy's result,
+    several times faster on the arrays, lists and numbers tests pass."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if type(value) in (list, tuple):
+        return type(value)(_copied(v) for v in value)
+    if type(value) is dict:
+        return {k: _copied(v) for k, v in value.items()}
+    if value is None or type(value) in (bool, int, float, str) or isinstance(value, np.generic):
+        return value
+    return copy.deepcopy(value)
 
 
 @contextlib.contextmanager
