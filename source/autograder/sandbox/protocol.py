@@ -51,7 +51,19 @@ class Unencodable(Exception):
 
 def encode(value, path="result", depth=0):
     """Turn plain data into JSON-ready tagged data; raise Unencodable for anything else."""
-    return _Encoder(path).encode(value, path, depth)
+    try:
+        return _Encoder(path).encode(value, depth)
+    except _Refused as refused:
+        raise Unencodable(path + "".join(reversed(refused.where)), refused.what) from None
+
+
+class _Refused(Exception):
+    """Unencodable before its path is known: each container on the way out adds its index, so
+    encoding pays for a path only when it fails."""
+
+    def __init__(self, what):
+        super().__init__(what)
+        self.what, self.where = what, []
 
 
 class _Encoder:
@@ -66,46 +78,52 @@ class _Encoder:
             raise Unencodable(self.root, f"a value with more than {MAX_VALUES:,} numbers, strings, lists or dict "
                                          "keys in all; return numpy arrays for large results")
 
-    def encode(self, value, path, depth):
+    def encode(self, value, depth):
         if depth > MAX_DEPTH:
-            raise Unencodable(path, "nested too deeply")
+            raise _Refused("nested too deeply")
         is_array = isinstance(value, (np.ndarray, np.generic)) and not isinstance(value, (float, str))
         self.spend(ARRAY_COST if is_array else 1)
-        if value is None or isinstance(value, (bool, str)):
-            return _exact(value, path)
-        if isinstance(value, int):
-            return _exact(value, path)
+        if value is None or isinstance(value, (bool, str, int)):
+            return _exact(value)
         if isinstance(value, float):
             return float(value)
         if is_array:
-            return _encode_array(np.asarray(value), path)
+            return _encode_array(np.asarray(value))
         if isinstance(value, (list, tuple)):
-            items = [self.encode(v, f"{path}[{i}]", depth + 1) for i, v in enumerate(value)]
+            items = [self._inside(f"[{i}]", v, depth) for i, v in enumerate(value)]
             return items if isinstance(value, list) else {"t": "tuple", "v": items}
         if isinstance(value, dict):
             out = {}
             for key, item in value.items():
                 if not isinstance(key, str):
-                    raise Unencodable(path, f"a dict with a key of type {type(key).__name__} ({key!r:.40})")
+                    raise _Refused(f"a dict with a key of type {type(key).__name__} ({key!r:.40})")
                 self.spend(1)
-                out[str.__str__(key)] = self.encode(item, f"{path}[{key!r:.40}]", depth + 1)
+                out[str.__str__(key)] = self._inside(lambda: f"[{key!r:.40}]", item, depth)
             return {"t": "dict", "v": out}
-        raise Unencodable(path, f"an object of type {type(value).__name__}")
+        raise _Refused(f"an object of type {type(value).__name__}")
+
+    def _inside(self, where, value, depth):
+        """encode() one item of a container; `where` (text, or a function giving it) names it on failure."""
+        try:
+            return self.encode(value, depth + 1)
+        except _Refused as refused:
+            refused.where.append(where() if callable(where) else where)
+            raise
 
 
-def _exact(value, path):
+def _exact(value):
     """bool, int and str, with subclasses (which could carry behaviour) reduced to the base type."""
     if value is None or type(value) in (bool, str):
         return value
     if isinstance(value, int):
         number = int.__int__(value)
         if not INT_RANGE[0] <= number < INT_RANGE[1]:
-            raise Unencodable(path, f"a whole number of about {digit_count(number)} digits, more than the grader "
-                                    "reads (whole numbers must fit in 64 bits)")
+            raise _Refused(f"a whole number of about {digit_count(number)} digits, more than the grader reads "
+                           "(whole numbers must fit in 64 bits)")
         return number
     if isinstance(value, str):
         return str.__str__(value)
-    raise Unencodable(path, f"an object of type {type(value).__name__}")
+    raise _Refused(f"an object of type {type(value).__name__}")
 
 
 def digit_count(number):
@@ -113,11 +131,11 @@ def digit_count(number):
     return abs(number).bit_length() * 30103 // 100000 + 1  # log10(2) = 0.30103
 
 
-def _encode_array(array, path):
+def _encode_array(array):
     if array.dtype.kind not in ALLOWED_KINDS:
         if array.dtype.kind == "O":
-            raise Unencodable(path, "a numpy array of Python objects (dtype=object), often a ragged list")
-        raise Unencodable(path, f"a numpy array of dtype {array.dtype}")
+            raise _Refused("a numpy array of Python objects (dtype=object), often a ragged list")
+        raise _Refused(f"a numpy array of dtype {array.dtype}")
     array = array.astype(array.dtype.newbyteorder("<"), copy=False)  # tobytes() is C order
     return {
         "t": "nd",
