@@ -91,3 +91,17 @@ def test_a_visible_call_to_another_file_after_a_hidden_one_finds_a_fresh_scratch
         sandbox.call("a.py", "remember", (1,), {}, visible=False)
         assert sandbox.call("b.py", "remember", (2,), {}, visible=True).value == [1, False]
         assert sandbox.events == []  # the worker of a.py had to go anyway: nothing extra to report
+
+
+def test_the_worker_names_exactly_the_arguments_a_call_changed():
+    from autograder.sandbox import worker
+
+    def change(a, b, c, d, e):
+        a[0, 0] += 1.0
+        b.append(object())
+        d["new"] = 1
+
+    named = worker.parameter_names(change, (np.ones((2, 2)), [1.0], float("nan"), {"k": [np.zeros(2)]}, (1, "x")), {})
+    before = worker.snapshot(named)
+    change(*(value for _, value in named))
+    assert worker.mutated(before, named) == ["a", "b", "d"]  # an unchanged NaN is unchanged

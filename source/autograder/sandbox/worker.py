@@ -103,7 +103,7 @@ def serve(channel, module_name, module_path, submission_dir, max_result_bytes, o
             return
         if request.get("op") != "call":
             return
-        protocol.send(channel, answer(module, request, capture, submission_dir, max_result_bytes))
+        channel.sendall(framed(answer(module, request, capture, submission_dir, max_result_bytes), max_result_bytes))
 
 
 def answer(module, request, capture, submission_dir, max_result_bytes):
@@ -134,10 +134,15 @@ def answer(module, request, capture, submission_dir, max_result_bytes):
     except RecursionError:
         return {**reply, "ok": False, "error": {"type": "Unencodable", "types": ["Unencodable"],
                                                 "message": "result is nested too deeply", "traceback": ""}}
-    size = len(protocol.dumps(reply))
-    if size > max_result_bytes:
-        return {**reply, "ok": False, "value": None, "error": too_large(size)}
     return reply
+
+
+def framed(reply, max_result_bytes):
+    """The reply as one frame; a frame over the limit becomes a short one that says so."""
+    frame = protocol.dumps(reply)
+    if len(frame) > max_result_bytes:
+        frame = protocol.dumps({**reply, "ok": False, "value": None, "error": too_large(len(frame))})
+    return frame
 
 
 def too_large(size):
@@ -157,26 +162,45 @@ def array_bytes(value, depth=0):
     return 0
 
 
+SIGNATURES = {}  # function -> its inspect.Signature, or None when it has none
+
+
 def parameter_names(function, args, kwargs):
     """(name, value) for every argument, named as the student's signature names it."""
+    if function not in SIGNATURES:
+        try:
+            SIGNATURES[function] = inspect.signature(function)
+        except (TypeError, ValueError):
+            SIGNATURES[function] = None
     try:
-        bound = inspect.signature(function).bind(*args, **kwargs)
-        return list(bound.arguments.items())
-    except (TypeError, ValueError):
+        return list(SIGNATURES[function].bind(*args, **kwargs).arguments.items())
+    except (AttributeError, TypeError):
         return [(f"argument {i + 1}", a) for i, a in enumerate(args)] + list(kwargs.items())
 
 
 def snapshot(named):
-    """Encoded copies of every argument, to tell afterwards which ones the call changed."""
-    return [_frozen(value) for _, value in named]
+    """Frozen copies of every argument, to tell afterwards which ones the call changed."""
+    return [frozen(value) for _, value in named]
 
 
 def mutated(before, named):
-    return [name for (name, value), frozen in zip(named, before) if _frozen(value) != frozen]
+    return [name for (name, value), copy in zip(named, before) if frozen(value) != copy]
 
 
-def _frozen(value):
-    try:
-        return protocol.dumps({"v": protocol.encode(value)})
-    except (protocol.Unencodable, RecursionError):
-        return None
+def frozen(value, depth=0):
+    """A comparable copy of an argument: arguments arrive as plain data (protocol.decode), and
+    what a call may put into them instead is told apart by its identity."""
+    if depth > protocol.MAX_DEPTH:
+        return "deep"
+    kind = type(value)
+    if kind is np.ndarray:
+        return "nd", value.dtype.str, value.shape, value.tobytes()
+    if kind in (list, tuple):
+        return kind.__name__, tuple(frozen(v, depth + 1) for v in value)
+    if kind is dict:
+        return "dict", tuple((k, frozen(v, depth + 1)) for k, v in value.items())
+    if kind is float:
+        return "float", value.hex()
+    if value is None or kind in (bool, int, str):
+        return kind.__name__, value
+    return "object", id(value)
