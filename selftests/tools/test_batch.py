@@ -186,6 +186,32 @@ def test_a_grading_that_crashes_once_is_tried_again_at_the_end_of_the_batch(toy_
     assert by_submission(out)["ada"]["total"] == "16"
 
 
+def test_each_submission_gets_the_results_run_autograder_gives_it(toy_class, tmp_path):
+    """The batch collects the tests once and runs them in a child per submission: nothing of that
+    may show in what a student reads."""
+    grader("batch", toy_class, "--out", tmp_path / "out", *toy_options())
+    for name in ("ada", "ben", "cy"):
+        alone = tmp_path / f"{name}.json"
+        subprocess.run([str(REPO / "run_autograder"), "--submission", str(toy_class / name), "--results", str(alone),
+                        "--quiet", *map(str, toy_options())], check=True, stdin=subprocess.DEVNULL)
+        batch = json.loads((tmp_path / "out" / "results" / name / "results.json").read_text())
+        single = json.loads(alone.read_text())
+        shown = [[(t["name"], t["score"], t["status"], t["output"]) for t in r["tests"]] for r in (batch, single)]
+        assert shown[0] == shown[1] and batch["score"] == single["score"] and batch["output"] == single["output"]
+
+
+def test_tests_that_cannot_be_collected_grade_nobody_and_say_why(toy_class, tmp_path):
+    tests = tmp_path / "tests"
+    shutil.copytree(TOY / "tests", tests)
+    (tests / "test_toy.py").write_text("import no_such_module\n" + (tests / "test_toy.py").read_text())
+    proc = grader("batch", toy_class, "--out", tmp_path / "out", "--rubric", TOY / "rubric.yaml", "--tests", tests,
+                  check=False)
+    assert proc.returncode == 2 and "batch: the graded tests could not be collected" in proc.stderr
+    assert "No module named 'no_such_module'" in proc.stderr and "Nothing was graded." in proc.stderr
+    assert "Traceback (most recent call last)" not in proc.stderr
+    assert not (tmp_path / "out" / "results").exists()
+
+
 def test_a_rubric_with_a_typo_in_a_test_id_grades_nobody(toy_class, tmp_path):
     rubric = tmp_path / "rubric.yaml"
     rubric.write_text((TOY / "rubric.yaml").read_text().replace("test_stats_returns_min_max_and_mean",

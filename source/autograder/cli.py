@@ -85,11 +85,12 @@ class Graded:
 
 
 def grade(submission, results_path, *, rubric_path, tests_dir, metadata_path=None, record_path=None,
-          show_pytest=False, slot=None):
+          show_pytest=False, slot=None, collected=None):
     """Grade one submission; always writes results_path; returns what was written.
 
     `record_path` also stores the raw outcomes (for rescoring); `slot` lends a batch slot's fork
-    server and sandbox user instead of starting new ones.
+    server and sandbox user instead of starting new ones; `collected` (collected.py) runs tests a
+    batch has collected once, with the rubric they were collected with, instead of a pytest run.
     """
     from autograder import discovery, records, results, rubric as rubric_module, submission_limit
     from autograder.sandbox.controller import SandboxMisconfigured
@@ -99,7 +100,7 @@ def grade(submission, results_path, *, rubric_path, tests_dir, metadata_path=Non
     staff_notes = []
     try:
         try:
-            rubric = rubric_module.load(rubric_path)
+            rubric = collected.grading.rubric if collected else rubric_module.load(rubric_path)
         except (rubric_module.RubricError, OSError) as exc:
             raise Misconfigured(getattr(exc, "problems", None) or [f"{rubric_path}: {exc}"]) from None
         lock_grader_files([REPO, rubric_path, tests_dir, metadata_path,
@@ -110,7 +111,7 @@ def grade(submission, results_path, *, rubric_path, tests_dir, metadata_path=Non
             record = records.Record(found, [], "", time.monotonic() - start, limited=built)
             staff_notes.append("not graded: over the submission limit")
         else:
-            outcomes, isolation, events = run_tests(found, rubric, tests_dir, show_pytest, slot)
+            outcomes, isolation, events = run_tests(found, rubric, tests_dir, show_pytest, slot, collected)
             staff_notes += isolation_lines(isolation) + events
             staff_notes += [f"grader error in {o.id}:\n{o.internal}" for o in outcomes if o.internal]
             record = records.Record(found, outcomes, isolation, time.monotonic() - start)
@@ -171,27 +172,35 @@ class Gate:
             session.items.clear()
 
 
-def run_tests(found, rubric, tests_dir, show_pytest, slot=None):
-    """Run the graded tests against the sandboxed submission; (outcomes, isolation, events)."""
+def run_tests(found, rubric, tests_dir, show_pytest, slot=None, collected=None):
+    """Run the graded tests against the sandboxed submission; (outcomes, isolation, events).
+
+    Without `collected`, one pytest run collects and runs them; with it (a batch's child), the
+    tests it holds run, their rubric already checked against them."""
     import pytest
 
     from autograder import plugin as plugin_module, student
     from autograder.sandbox.controller import Sandbox
 
-    grading = plugin_module.GradingPlugin(rubric)
+    grading = collected.grading if collected else plugin_module.GradingPlugin(rubric)
     staged = {**found.helpers, **found.found}
     lent = {"server": slot.server, "user": slot.user} if slot is not None else {}
+    gate, code = None, 0
     with Sandbox(staged, rubric.limits, notes=found.notes, **lent) as sandbox:
-        gate = Gate(grading, sandbox)
         student.bind(sandbox)
         try:
-            code = pytest.main(pytest_args(tests_dir, show_pytest), plugins=[grading, gate])
+            if collected:
+                sandbox.ready()
+                collected.run()
+            else:
+                gate = Gate(grading, sandbox)
+                code = pytest.main(pytest_args(tests_dir, show_pytest), plugins=[grading, gate])
         finally:
             student.bind(None)
         isolation, events = sandbox.isolation, list(sandbox.events)
-    if gate.problems:
+    if gate and gate.problems:
         raise Misconfigured(gate.problems)
-    if gate.misconfigured:
+    if gate and gate.misconfigured:
         raise gate.misconfigured
     if grading.collection_errors or code not in (0, 1):
         raise RuntimeError("the graded tests could not be run (pytest exit code "

@@ -1,8 +1,8 @@
 """Grading a whole class: `./grader batch`, `rescore`, `merge` and `compare`.
 
-The batch controller is a trusted process that imports pytest, numpy, the reference and the
-graded tests once, then forks one child per submission, so no child pays for interpreter and
-numpy start-up. Each of the `--jobs` parallel slots owns a fork server and (as root) a sandbox
+The batch controller is a trusted process that imports pytest, numpy and the reference and
+collects the graded tests once, then forks one child per submission from inside that pytest
+session (autograder/collected.py), so no child pays for interpreter, numpy or pytest start-up. Each of the `--jobs` parallel slots owns a fork server and (as root) a sandbox
 user for the whole batch. A child that crashes costs only its own submission; a batch that is
 stopped (Ctrl-C) resumes where it stopped, because a submission counts as done once its record
 exists. `--shard K/N` grades every N-th submission, so shards can run on several machines and
@@ -33,6 +33,7 @@ import sys
 import time
 
 from autograder import cli, records, results as results_module, rubric as rubric_module
+from autograder.collected import CollectionFailed, with_collected
 from staff import compare, grades
 from staff.classfolder import ClassError, Student, Submission, find_class
 from staff.paths import DEFAULT_RUBRIC, DEFAULT_TESTS
@@ -169,9 +170,6 @@ def probe_isolation(slot, limits):
 def run_batch(path, out, *, jobs, rubric_path=DEFAULT_RUBRIC, tests_dir=DEFAULT_TESTS, progress=True, shard=None,
               say=lambda line: print(line, flush=True)):
     """Grade the submissions at `path` not yet graded into `out`; returns a Summary."""
-    from autograder.sandbox.cleanup import record_writable_places
-    from autograder.sandbox.controller import ForkServer
-    from autograder.sandbox.users import acquire_user
     os.makedirs(out, exist_ok=True)
     if _inside(os.path.abspath(out), os.path.abspath(path)) and os.path.isdir(path):
         raise BatchError(f"--out {out} is inside {path}: it would be graded as a submission; put it elsewhere")
@@ -180,7 +178,21 @@ def run_batch(path, out, *, jobs, rubric_path=DEFAULT_RUBRIC, tests_dir=DEFAULT_
         say(f"batch: {note}")
     submissions = found.submissions if shard is None else found.submissions[shard[0] - 1::shard[1]]
     rubric = load_rubric(rubric_path)
-    refuse_misfit(rubric, cli.collect_tests(tests_dir, rubric))  # also imports the tests once, before forking
+    # The tests are collected once, here; every grading child is forked from inside that session.
+    try:
+        return with_collected(tests_dir, rubric, lambda collected: _grade_all(
+            found, submissions, out, collected, jobs=jobs, rubric_path=rubric_path, tests_dir=tests_dir,
+            progress=progress, say=say))
+    except CollectionFailed as exc:
+        raise BatchError(f"{exc}\nNothing was graded.") from None
+
+
+def _grade_all(found, submissions, out, collected, *, jobs, rubric_path, tests_dir, progress, say):
+    from autograder.sandbox.cleanup import record_writable_places
+    from autograder.sandbox.controller import ForkServer
+    from autograder.sandbox.users import acquire_user
+    rubric = collected.grading.rubric
+    refuse_misfit(rubric, collected.tests)
     shutil.copyfile(rubric_path, os.path.join(out, "rubric.yaml"))
     todo = [s for s in submissions if not os.path.exists(paths(out, s)[1])]
     summary = Summary(skipped=len(submissions) - len(todo))
@@ -210,7 +222,8 @@ def run_batch(path, out, *, jobs, rubric_path=DEFAULT_RUBRIC, tests_dir=DEFAULT_
                 remember(out, submission)
                 signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # a Ctrl-C now waits until the child is known
                 try:
-                    pid = _fork(submission, slots[slot], out, rubric_path, tests_dir, seals[submission.id])
+                    pid = _fork(submission, slots[slot], out, rubric_path, tests_dir, seals[submission.id],
+                                collected)
                     running[pid] = (submission, slot)
                 finally:
                     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
@@ -247,7 +260,7 @@ def _inside(child, parent):
     return os.path.commonpath([child, parent]) == parent
 
 
-def _fork(submission, slot, out, rubric_path, tests_dir, seal):
+def _fork(submission, slot, out, rubric_path, tests_dir, seal, collected):
     results_path, record_path = paths(out, submission)
     pid = os.fork()
     if pid == 0:
@@ -262,7 +275,7 @@ def _fork(submission, slot, out, rubric_path, tests_dir, seal):
                 results_module.write({**refused, "extra_data": {"files_changed": True}}, results_path)
             else:
                 graded = cli.grade(submission.folder, results_path, rubric_path=rubric_path, tests_dir=tests_dir,
-                                   record_path=record_path, slot=slot)
+                                   record_path=record_path, slot=slot, collected=collected)
                 if not graded.written:
                     return  # exit status 1: the batch reports it
             code = 0
