@@ -198,8 +198,6 @@ def _grade_all(found, submissions, out, collected, *, jobs, rubric_path, tests_d
     summary = Summary(skipped=len(submissions) - len(todo))
     # Each student's code runs while the others' submissions and results sit on the same disk.
     cli.lock_grader_files([found.root, out])
-    if os.geteuid() == 0:
-        record_writable_places()  # what cleanup clears between students, as this machine is now
     seals = {s.id: fingerprint(s.folder) for s in todo}
     sealed_results = {s.id: fingerprint(os.path.dirname(paths(out, s)[0])) for s in submissions if s not in todo}
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # fork servers inherit it: Ctrl-C is the batch's
@@ -211,7 +209,12 @@ def _grade_all(found, submissions, out, collected, *, jobs, rubric_path, tests_d
     running, free = {}, list(range(len(slots)))
     try:
         if slots:
-            say(isolation_statement(probe_isolation(slots[0], rubric.limits)))
+            isolation = probe_isolation(slots[0], rubric.limits)
+            say(isolation_statement(isolation))
+            if os.geteuid() == 0 and not isolation["layers"].get("landlock", {}).get("on"):
+                # Without Landlock student code can write in any world-writable folder: find
+                # them all as this machine is now (a scan of the whole disk), for cleanup.
+                record_writable_places()
         pending = todo
         for last_try in (False, True):  # a grading that crashed (e.g. on a disk another filled) gets one more
             summary.crashed_ids = []
