@@ -547,3 +547,9 @@ def test_a_dtype_that_is_not_one_simple_code_is_refused_before_numpy_reads_it(dt
     monkeypatch.setattr(protocol, "np", types.SimpleNamespace(dtype=lambda *a: pytest.fail("numpy read the dtype")))
     with pytest.raises(protocol.ProtocolError):
         protocol.decode(array_node(dtype=dtype, shape=(0,), data=""))
+
+
+@pytest.mark.parametrize("body", [b"[" + b"[]," * 999 + b"[]]", b"[" + b"0," * 999 + b"0]", b'{"":' * 50 + b"0" + b"}" * 50,
+                                  b'["",' + b'"",' * 999 + b'""]', b"{" + b",".join(b'"%d":0' % i for i in range(999)) + b"}"])
+def test_a_frame_holds_no_more_values_than_bytes_so_short_frames_need_no_count(body):
+    assert protocol.json_values(body) <= len(body)

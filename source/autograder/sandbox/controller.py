@@ -356,7 +356,7 @@ class Sandbox:
         if self.current is not None and self.current.file == file:
             self.events.append(f"a visible test of {file} ran after its hidden ones: fresh worker and scratch folder")
         self._retire()
-        if self.user is not None:
+        if self.user is not None and not self._writes_only_scratch():
             remove_leftovers(self.user.uid)
         self._new_scratch()
         self.broken.clear()
@@ -435,12 +435,17 @@ class Sandbox:
     def _processes(self, pid):
         """The processes whose deleted open files count towards the quota: the sandbox user's, or
         the worker's tree; none under Landlock and seccomp, which let no file lose its name."""
-        if self.layers.get("landlock", {}).get("on") and self.layers.get("seccomp", {}).get("on"):
+        if self._writes_only_scratch():
             return lambda: []
         if self.user is not None:
             uid = self.user.uid
             return lambda: user_processes(uid)
         return lambda: descendants(pid)
+
+    def _writes_only_scratch(self):
+        """Landlock and seccomp are on in every worker: nothing but the scratch folder can be
+        written, and no file there can lose its name (nor an IPC object be made)."""
+        return self.layers.get("landlock", {}).get("on") and self.layers.get("seccomp", {}).get("on")
 
     @staticmethod
     def _kill(pid):

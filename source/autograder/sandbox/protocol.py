@@ -176,15 +176,7 @@ def _decode_array(node):
     dtype_str, shape, data = node.get("dtype"), node.get("shape"), node.get("data")
     if type(dtype_str) is not str or type(shape) is not list or type(data) is not str:
         raise ProtocolError("malformed array")
-    if not DTYPE.fullmatch(dtype_str):
-        raise ProtocolError(f"dtype {dtype_str!r:.40} is not plain data")
-    try:
-        dtype = np.dtype(dtype_str)
-    except (TypeError, ValueError) as exc:
-        raise ProtocolError(f"unknown dtype {dtype_str!r:.40}") from exc
-    if dtype.kind not in ALLOWED_KINDS or dtype.fields is not None or dtype.subdtype is not None \
-            or dtype.itemsize == 0:
-        raise ProtocolError(f"dtype {dtype_str!r:.40} is not plain data")
+    dtype = PLAIN_DTYPES.get(dtype_str) or _plain_dtype(dtype_str)
     if len(shape) > 32 or not all(type(n) is int and n >= 0 for n in shape):
         raise ProtocolError("malformed array shape")
     try:
@@ -203,6 +195,25 @@ def _decode_array(node):
 
 
 # ---------------------------------------------------------------- framing
+
+
+PLAIN_DTYPES = {}  # dtype text -> np.dtype, for the few texts a grading sees, each checked once
+
+
+def _plain_dtype(dtype_str):
+    """The dtype a text names, if it is plain data (a number, bool or str type); else ProtocolError."""
+    if not DTYPE.fullmatch(dtype_str):
+        raise ProtocolError(f"dtype {dtype_str!r:.40} is not plain data")
+    try:
+        dtype = np.dtype(dtype_str)
+    except (TypeError, ValueError) as exc:
+        raise ProtocolError(f"unknown dtype {dtype_str!r:.40}") from exc
+    if dtype.kind not in ALLOWED_KINDS or dtype.fields is not None or dtype.subdtype is not None \
+            or dtype.itemsize == 0:
+        raise ProtocolError(f"dtype {dtype_str!r:.40} is not plain data")
+    if len(PLAIN_DTYPES) < 256:
+        PLAIN_DTYPES[dtype_str] = dtype
+    return dtype
 
 
 def dumps(message):
@@ -242,8 +253,9 @@ def recv(sock, max_bytes, deadline=None):
 
 
 def loads(body):
-    """A frame's body as a dict, after making sure parsing it cannot take much more than its bytes."""
-    if json_values(body) > MAX_FRAME_VALUES:
+    """A frame's body as a dict, after making sure parsing it cannot take much more than its bytes
+    (a frame shorter than MAX_FRAME_VALUES bytes cannot hold more values than that)."""
+    if len(body) >= MAX_FRAME_VALUES and json_values(body) > MAX_FRAME_VALUES:
         raise TooManyValues(MAX_FRAME_VALUES)
     try:
         message = json.loads(body.decode("utf-8"))
