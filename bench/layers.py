@@ -119,7 +119,7 @@ def watchdog_cpu(scratch, seconds=2.0):
 
 
 def one_grading():
-    """(wall seconds, workers, calls, sweeps) of grading a copy of the reference, from its staff log."""
+    """(wall seconds, workers, exchanges of calls, sweeps) of grading a copy of the reference."""
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         os.chmod(work, 0o755)
@@ -134,7 +134,7 @@ sys.path.insert(0, {str(REPO / 'source')!r})
 from autograder import cli
 from autograder.sandbox import controller
 counts = {{"workers": 0, "calls": 0, "sweeps": 0}}
-for name, key in (("_spawn", "workers"), ("call", "calls"), ("_sweep", "sweeps")):
+for name, key in (("_spawn", "workers"), ("calls", "calls"), ("_sweep", "sweeps")):
     original = getattr(controller.Sandbox, name)
     def counted(self, *a, _original=original, _key=key, **k):
         counts[_key] += 1
@@ -174,8 +174,9 @@ def main():
         ("sweep after a worker retires", f"{sweep * 1e3:.2f} ms"),
         ("probe worker, once a run", f"{probe * 1e3:.1f} ms"),
         ("disk watchdog", f"{watchdog * 100:.2f}% of one core while a worker lives"),
-        (f"one grading of a correct submission ({workers} workers, {calls} calls, {sweeps} sweeps)", f"{wall:.2f} s"),
-        ("all layers in that grading (incl. a second worker per file for visible-first)",
+        (f"one grading of a correct submission ({workers} workers, {calls} exchanges of calls, {sweeps} sweeps)",
+         f"{wall:.2f} s"),
+        ("all layers in that grading",
          f"{total * 1e3:.0f} ms = {100 * total / wall:.1f}% of it"),
     ]
     mode = "root" if user is not None else "an ordinary user"

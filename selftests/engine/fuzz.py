@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from autograder import failures
 from autograder.sandbox import protocol
-from autograder.sandbox.controller import interpret
+from autograder.sandbox.controller import interpret_all
 
 MAX_BYTES = 16 << 20
 OUTPUT_CHARS = 4000
@@ -138,21 +138,29 @@ def replies(draw, file, function, args, kwargs):
 
 
 class FuzzedSandbox:
-    """The Sandbox interface (`call`): every call answered with a drawn reply, read back through
-    a frame, protocol.loads and controller.interpret, as the real controller reads a worker's."""
+    """The Sandbox interface (`calls`): every call answered with a drawn reply, read back through
+    a frame, protocol.loads and controller.interpret_all, as the real controller reads a worker's."""
 
     def __init__(self, data):
         self.data = data
 
     def call(self, file, function, args, kwargs, timeout=None, visible=False):
-        reply = self.data.draw(replies(file, function, args, kwargs), label=f"reply of {function}")
-        return read_reply(file, function, protocol.dumps(reply)[protocol.HEADER.size:])
+        return self.calls(file, function, [(args, kwargs)], timeout, visible)[0]
+
+    def calls(self, file, function, arguments, timeout=None, visible=False):
+        answers = []
+        for args, kwargs in arguments:
+            answers.append(self.data.draw(replies(file, function, args, kwargs), label=f"reply of {function}"))
+            if answers[-1]["ok"] is not True:
+                break
+        body = protocol.dumps({"replies": answers})[protocol.HEADER.size:]
+        return read_reply(file, function, body, len(arguments))
 
 
-def read_reply(file, function, body):
-    """What the controller makes of a reply frame's body: a CallResult, or a StudentFailure raised."""
+def read_reply(file, function, body, count=1):
+    """What the controller makes of a reply frame's body: CallResults, or a StudentFailure raised."""
     try:
         message = protocol.loads(body)
     except protocol.ProtocolError as error:  # Sandbox.call's own wording for a frame it cannot read
         raise failures.BadResult(function, f"the worker sent a malformed reply ({error})") from None
-    return interpret(file, function, message, MAX_BYTES, OUTPUT_CHARS)
+    return interpret_all(file, function, message, count, MAX_BYTES, OUTPUT_CHARS)

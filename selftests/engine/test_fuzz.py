@@ -135,9 +135,11 @@ nodes = st.recursive(
     | st.fixed_dictionaries({"t": st.sampled_from(TAGS), "v": inner | st.dictionaries(fuzz.names, inner, max_size=3)})
     | st.dictionaries(st.sampled_from(["t", "v", "ok"]) | fuzz.names, inner, max_size=3),
     max_leaves=16)
-reply_bodies = st.fixed_dictionaries({}, optional={
+one_reply = st.fixed_dictionaries({}, optional={
     "ok": st.just(True) | json_scalars, "value": nodes, "stdout": json_scalars, "mutated": nodes,
-    "error": fuzz.errors() | nodes}).map(lambda reply: json.dumps(reply).encode())
+    "error": fuzz.errors() | nodes})
+reply_bodies = (st.lists(one_reply, min_size=1, max_size=2).map(lambda answers: {"replies": answers})
+                | st.fixed_dictionaries({}, optional={"replies": nodes, "ok": nodes})).map(lambda m: json.dumps(m).encode())
 
 
 @st.composite
@@ -170,7 +172,7 @@ def plain_data(value, depth=0):
 @given(body=reply_bodies | damaged_frames() | st.binary(max_size=200))
 def test_any_reply_frame_is_plain_data_or_the_students_bad_result(body):
     try:
-        result = fuzz.read_reply("toy.py", "scale", body)
+        (result,) = fuzz.read_reply("toy.py", "scale", body)
     except failures.StudentFailure as failure:
         for reveal in (False, True):
             assert_shown_safely(results.markdown(failure.render(reveal)))

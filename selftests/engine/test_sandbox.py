@@ -105,3 +105,64 @@ def test_the_worker_names_exactly_the_arguments_a_call_changed():
     before = worker.snapshot(named)
     change(*(value for _, value in named))
     assert worker.mutated(before, named) == ["a", "b", "d"]  # an unchanged NaN is unchanged
+
+
+COUNTS = """
+MADE = []
+
+def inverse(x):
+    MADE.append(x)
+    return 1.0 / x
+
+def made():
+    return MADE
+"""
+
+
+def test_calls_are_made_in_order_in_one_exchange_until_the_first_failure(tmp_path):
+    (tmp_path / "mod.py").write_text(COUNTS)
+    with Sandbox({"mod.py": str(tmp_path / "mod.py")}, Limits(), isolate=False) as sandbox:
+        results = sandbox.calls("mod.py", "inverse", [((2.0,), {}), ((4.0,), {})])
+        assert [r.value for r in results] == [0.5, 0.25]
+        with pytest.raises(failures.StudentRaised, match="ZeroDivisionError"):
+            sandbox.calls("mod.py", "inverse", [((1.0,), {}), ((0.0,), {}), ((8.0,), {})])
+        assert sandbox.call("mod.py", "made", (), {}).value == [2.0, 4.0, 1.0, 0.0]  # 8.0 never made
+
+
+LINEAR = """
+import numpy as np
+
+def forward(x, w):
+    return x @ w
+
+def backward(dout, x, w):
+    return dout @ w.T, x.T @ dout
+"""
+
+
+@pytest.mark.parametrize("wrong", [False, True])
+def test_a_gradient_check_of_a_student_forward_takes_one_exchange_per_input(tmp_path, wrong):
+    from autograder import student
+    from autograder.gradcheck import gradient_check
+    (tmp_path / "mod.py").write_text(LINEAR.replace("x.T @ dout", "2 * x.T @ dout") if wrong else LINEAR)
+    rng = np.random.default_rng(0)
+    x, w, dout = rng.normal(size=(3, 2)), rng.normal(size=(2, 4)), rng.normal(size=(3, 4))
+    with Sandbox({"mod.py": str(tmp_path / "mod.py")}, Limits(), isolate=False) as sandbox:
+        exchanges, calls = [], sandbox.calls
+        sandbox.calls = lambda file, function, arguments, *rest, **options: (
+            exchanges.append((function, len(arguments))) or calls(file, function, arguments, *rest, **options))
+        student.bind(sandbox)
+        student.begin_test(None, reveal=True)
+        try:
+            mod = student.student_file("mod.py")
+            grads = mod.backward(dout, x, w)
+            check = lambda: gradient_check(grads, lambda x, w: mod.forward(x, w), at={"x": x, "w": w},  # noqa: E731
+                                           upstream=dout, names={"dx": "x", "dw": "w"})
+            if wrong:
+                with pytest.raises(failures.StudentFailure, match="dw"):
+                    check()
+            else:
+                check()
+        finally:
+            student.bind(None)
+    assert exchanges == [("backward", 1), ("forward", 1), ("forward", 2 * x.size), ("forward", 2 * w.size)]

@@ -28,6 +28,7 @@ class TestContext:
 class _Session:
     sandbox = None
     test = TestContext()
+    planned = None  # while plan() runs a forward: the calls it would make
 
 
 SESSION = _Session()
@@ -71,20 +72,28 @@ class StudentFunction:
         self.file, self.name = file, name
 
     def __call__(self, *args, **kwargs):
+        if SESSION.planned is not None:
+            SESSION.planned.append((self, args, kwargs))
+            return Planned(len(SESSION.planned) - 1)
+        return self.calls([(args, kwargs)])[0]
+
+    def calls(self, arguments):
+        """What the function returns for each (args, kwargs), all sent to the worker at once."""
         if SESSION.sandbox is None:
             raise RuntimeError("student code can only be called inside a grading session")
         test = SESSION.test
-        test.last_call, test.last_result = (self.name, args, kwargs), None
+        test.last_call, test.last_result = (self.name, *arguments[-1]), None
         try:
-            result = SESSION.sandbox.call(self.file, self.name, args, kwargs, test.call_timeout, visible=test.reveal)
+            results = SESSION.sandbox.calls(self.file, self.name, arguments, test.call_timeout, visible=test.reveal)
         except failures.StudentFailure as failure:
             test.printed.append(getattr(failure, "printed", ""))
             raise
-        test.printed.append(result.printed)
-        if result.mutated:
-            raise failures.InputMutated(self.name, result.mutated)
-        test.last_result = result.value
-        return result.value
+        for result in results:
+            test.printed.append(result.printed)
+            if result.mutated:
+                raise failures.InputMutated(self.name, result.mutated)
+        test.last_result = results[-1].value
+        return [result.value for result in results]
 
     def __repr__(self):
         return f"<student function {self.file}:{self.name}>"
@@ -92,3 +101,35 @@ class StudentFunction:
 
 def student_file(name):
     return StudentFile(name)
+
+
+class Planned:
+    """What a student function returns while plan() runs a forward: a placeholder, no value."""
+    __slots__ = ("index",)
+
+    def __init__(self, index):
+        self.index = index
+
+
+def plan(forward, points):
+    """Run `forward` at each point ({name: value}) with calls into student code written down, not made.
+
+    (function, [(args, kwargs) per point]) when forward(**point) is exactly one call of the same
+    student function at every point (it may compute the arguments, not use the result): a gradient
+    check then sends them to the worker at once. Otherwise (None, outputs): what forward returned
+    at the first point if that called no student code (a formula is not run twice), else [].
+    """
+    SESSION.planned = planned = []
+    try:
+        for i, point in enumerate(points):
+            returned = forward(**point)
+            if type(returned) is not Planned or returned.index != i or len(planned) != i + 1:
+                return None, [returned] if i == 0 and not planned else []
+    except Exception:  # the forward did something with a placeholder: it is run for real instead
+        return None, []
+    finally:
+        SESSION.planned = None
+    functions = {(function.file, function.name) for function, _, _ in planned}
+    if len(functions) != 1:
+        return None, []
+    return planned[0][0], [(args, kwargs) for _, args, kwargs in planned]

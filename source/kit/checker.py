@@ -124,10 +124,12 @@ class Children:
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def call(self, file, function, args, kwargs, timeout=None, visible=True):
+        return self.calls(file, function, [(args, kwargs)], timeout, visible)[0]
+
+    def calls(self, file, function, arguments, timeout=None, visible=True):
         child = self._child_for(file)
-        limit = timeout or self.limits.call_timeout
-        request = {"op": "call", "function": function, "args": [protocol.encode(a) for a in args],
-                   "kwargs": {k: protocol.encode(v) for k, v in kwargs.items()}}
+        limit = (timeout or self.limits.call_timeout) * len(arguments)
+        request = protocol.calls_request(function, arguments)
         try:
             child.send(request)
             reply = child.receive(limit)
@@ -142,7 +144,7 @@ class Children:
         except protocol.ProtocolError as exc:
             self._retire()
             raise failures.BadResult(function, f"the worker sent a malformed reply ({exc})") from None
-        return replies.interpret(file, function, reply, child.max_bytes, self.limits.output_chars)
+        return replies.interpret_all(file, function, reply, len(arguments), child.max_bytes, self.limits.output_chars)
 
     def _child_for(self, file):
         if file in self.broken:

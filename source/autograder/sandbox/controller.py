@@ -2,7 +2,7 @@
 
 A Sandbox owns one fork server (forkserver.py) and at most one live worker at a time, each worker
 serving one student file. `call` ships plain data to the worker and waits, with a deadline, for
-plain data back. Whatever goes wrong over there (a hang, a crash, garbage on the wire, an enormous
+plain data back; `calls` does the same for several calls of one function in one exchange. Whatever goes wrong over there (a hang, a crash, garbage on the wire, an enormous
 result, too much written to disk) becomes a StudentFailure here, the worker is killed, and the
 next call gets a fresh one.
 
@@ -34,7 +34,7 @@ from autograder.sandbox.cleanup import (descendants, kill_descendants, kill_user
                                         remove_stale_runs, user_processes, writable_places)
 from autograder.sandbox.limits import LAYERS, Limits
 from autograder.sandbox.quota import DiskWatch
-from autograder.sandbox.replies import CallResult, error_report as _error, interpret  # noqa: F401
+from autograder.sandbox.replies import CallResult, error_report as _error, interpret, interpret_all  # noqa: F401
 from autograder.sandbox.users import acquire_user
 
 FORKSERVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "forkserver.py")
@@ -304,6 +304,12 @@ class Sandbox:
         `visible`: the call belongs to a visible test. A hidden call's inputs are secret until the
         due date, so after one, a visible call first gets a fresh worker and scratch folder.
         """
+        return self.calls(file, function, [(args, kwargs)], timeout, visible)[0]
+
+    def calls(self, file, function, arguments, timeout=None, visible=False):
+        """Call file's function once per (args, kwargs) in `arguments`, in one exchange with the
+        worker; their CallResults, or the StudentFailure of the first call that failed. The time
+        limit is `timeout` (or call_timeout) per call."""
         self.ready()
         budget = self.remaining()
         if budget <= 0:
@@ -312,10 +318,8 @@ class Sandbox:
             self._fresh_start(file)
         self.tainted = self.tainted or not visible
         worker = self._worker_for(file)
-        limit = min(timeout or self.limits.call_timeout, budget)
-        request = {"op": "call", "function": function,
-                   "args": [protocol.encode(a) for a in args],
-                   "kwargs": {k: protocol.encode(v) for k, v in kwargs.items()}}
+        limit = min((timeout or self.limits.call_timeout) * len(arguments), budget)
+        request = protocol.calls_request(function, arguments)
         try:
             reply = self._exchange(worker, request, limit)
         except socket.timeout:
@@ -329,7 +333,7 @@ class Sandbox:
         except protocol.ProtocolError as exc:
             self._retire()
             raise failures.BadResult(function, f"the worker sent a malformed reply ({exc})") from None
-        return interpret(file, function, reply, self.max_bytes, self.limits.output_chars)
+        return interpret_all(file, function, reply, len(arguments), self.max_bytes, self.limits.output_chars)
 
     @property
     def max_bytes(self):

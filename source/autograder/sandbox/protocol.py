@@ -145,6 +145,13 @@ def _encode_array(array):
     }
 
 
+def calls_request(function, calls):
+    """The request for calls of `function`, one per (args, kwargs) in `calls`."""
+    return {"op": "calls", "function": function,
+            "calls": [{"args": [encode(a) for a in args], "kwargs": {k: encode(v) for k, v in kwargs.items()}}
+                      for args, kwargs in calls]}
+
+
 # ---------------------------------------------------------------- decoding
 
 

@@ -54,6 +54,18 @@ def interpret(file, function, reply, max_bytes, output_chars=Limits.output_chars
     return CallResult(value, printed, mutated)
 
 
+def interpret_all(file, function, reply, count, max_bytes, output_chars=Limits.output_chars):
+    """A worker's reply to `count` calls: their CallResults, or the StudentFailure of the first
+    that failed (the worker makes no call after it)."""
+    answers = reply.get("replies")
+    if type(answers) is not list or not 1 <= len(answers) <= count or any(type(a) is not dict for a in answers):
+        raise failures.BadResult(function, "the worker sent a malformed reply")
+    results = [interpret(file, function, answer, max_bytes, output_chars) for answer in answers]
+    if len(results) < count:
+        raise failures.BadResult(function, "the worker sent a malformed reply (fewer answers than calls)")
+    return results
+
+
 def _text(value, cap=8000):
     """A string field of a reply, at most `cap` characters; anything else is no text."""
     return value[:cap] if type(value) is str else ""

@@ -1,7 +1,9 @@
 """The untrusted side: what runs inside a worker process, next to one student file.
 
 A worker imports one student module, says whether that worked, then answers call requests
-until told to stop. Everything here runs with the student's code in the same process, so
+until told to stop. A request lists one or more calls of one function (a gradient check sends
+all its finite-difference points at once: each exchange with the trusted side costs more than
+a small call); they are made in order and the first that fails ends the list. Everything here runs with the student's code in the same process, so
 nothing here is trusted by the grader: the grader validates every answer it gets back.
 
 Standard library and numpy only; this module is loaded by the fork server, never by the
@@ -101,16 +103,20 @@ def serve(channel, module_name, module_path, submission_dir, max_result_bytes, o
             request = protocol.recv(channel, max_bytes=1 << 30)
         except EOFError:
             return
-        if request.get("op") != "call":
+        if request.get("op") != "calls":
             return
-        channel.sendall(framed(answer(module, request, capture, submission_dir, max_result_bytes), max_result_bytes))
+        answers = []
+        for call in request["calls"]:
+            answers.append(answer(module, request["function"], call, capture, submission_dir, max_result_bytes))
+            if not answers[-1]["ok"]:
+                break
+        channel.sendall(framed(answers, max_result_bytes))
 
 
-def answer(module, request, capture, submission_dir, max_result_bytes):
-    """Run one call and describe its outcome as a JSON-ready message."""
-    name = request["function"]
-    args = [protocol.decode(a) for a in request["args"]]
-    kwargs = {k: protocol.decode(v) for k, v in request["kwargs"].items()}
+def answer(module, name, call, capture, submission_dir, max_result_bytes):
+    """Make one call ({"args", "kwargs"}) of function `name`; its outcome as a JSON-ready reply."""
+    args = [protocol.decode(a) for a in call["args"]]
+    kwargs = {k: protocol.decode(v) for k, v in call["kwargs"].items()}
     function = getattr(module, name, None)
     if not callable(function):
         return {"ok": False, "error": {"type": "MissingFunction", "types": ["MissingFunction"],
@@ -137,11 +143,13 @@ def answer(module, request, capture, submission_dir, max_result_bytes):
     return reply
 
 
-def framed(reply, max_result_bytes):
-    """The reply as one frame; a frame over the limit becomes a short one that says so."""
-    frame = protocol.dumps(reply)
+def framed(answers, max_result_bytes):
+    """The replies as one frame; a frame over the limit becomes a short one in which the first
+    call failed for a result too large."""
+    frame = protocol.dumps({"replies": answers})
     if len(frame) > max_result_bytes:
-        frame = protocol.dumps({**reply, "ok": False, "value": None, "error": too_large(len(frame))})
+        first = {**answers[0], "ok": False, "value": None, "error": too_large(len(frame))}
+        frame = protocol.dumps({"replies": [first]})
     return frame
 
 
