@@ -54,13 +54,18 @@ class InProcessSandbox:
         pass
     def ready(self):
         pass
-    def call(self, file, function, args, kwargs, timeout=None, visible=False):
+    def calls(self, file, function, arguments, timeout=None, visible=False):
         if file not in self.modules:
             self.modules[file] = worker.import_student_module(file[:-3], self.staged[file])
-        request = {{"function": function, "args": [protocol.encode(a) for a in args],
-                   "kwargs": {{k: protocol.encode(v) for k, v in kwargs.items()}}}}
-        reply = worker.answer(self.modules[file], request, self.capture, {folder!r}, 16 << 20)
-        return replies.interpret(file, function, protocol.loads(protocol.dumps(reply)[protocol.HEADER.size:]), 16 << 20)
+        request = protocol.calls_request(function, arguments)
+        answers = []
+        for call in request["calls"]:
+            answers.append(worker.answer(self.modules[file], function, call, self.capture, {folder!r}, 16 << 20))
+            if not answers[-1]["ok"]:
+                break
+        frame = worker.framed(answers, 16 << 20)
+        return replies.interpret_all(file, function, protocol.loads(frame[protocol.HEADER.size:]), len(arguments),
+                                     16 << 20)
 
 
 controller.Sandbox = InProcessSandbox
