@@ -9,6 +9,7 @@ starts from the state a fresh `run_autograder` reaches after collecting.
 """
 import pytest
 
+from autograder.cli import pytest_args
 from autograder.plugin import GradingPlugin
 
 
@@ -53,7 +54,6 @@ def with_collected(tests_dir, rubric, body):
 
     Whatever body raises is raised here; tests that cannot be collected raise CollectionFailed.
     """
-    from autograder.cli import pytest_args
     collected = Collected(rubric, body)
     code = pytest.main(pytest_args(tests_dir, False) + ["--capture=no"], plugins=[collected.grading, collected])
     if collected.raised is not None:

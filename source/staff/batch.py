@@ -2,11 +2,12 @@
 
 The batch controller is a trusted process that imports pytest, numpy and the reference and
 collects the graded tests once, then forks one child per submission from inside that pytest
-session (autograder/collected.py), so no child pays for interpreter, numpy or pytest start-up. Each of the `--jobs` parallel slots owns a fork server and (as root) a sandbox
-user for the whole batch. A child that crashes costs only its own submission; a batch that is
-stopped (Ctrl-C) resumes where it stopped, because a submission counts as done once its record
-exists. `--shard K/N` grades every N-th submission, so shards can run on several machines and
-`merge` puts their folders together.
+session (autograder/collected.py), so no child pays for interpreter, numpy or pytest start-up.
+Each of the `--jobs` parallel slots owns a fork server and (as root) a sandbox user for the whole
+batch. A child that crashes costs only its own submission; a batch that is stopped (Ctrl-C)
+resumes where it stopped, because a submission counts as done once its record exists.
+`--shard K/N` grades every N-th submission, so shards can run on several machines and `merge`
+puts their folders together.
 
 The rubric is checked against the tests before anything is graded or rescored. As an ordinary
 user student code runs with the grader's own permissions, so every submission's files and every

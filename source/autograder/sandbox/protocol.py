@@ -90,7 +90,7 @@ class _Encoder:
         if is_array:
             return _encode_array(np.asarray(value))
         if isinstance(value, (list, tuple)):
-            items = [self._inside(f"[{i}]", v, depth) for i, v in enumerate(value)]
+            items = [self._inside(i, v, depth) for i, v in enumerate(value)]
             return items if isinstance(value, list) else {"t": "tuple", "v": items}
         if isinstance(value, dict):
             out = {}
@@ -98,16 +98,16 @@ class _Encoder:
                 if not isinstance(key, str):
                     raise _Refused(f"a dict with a key of type {type(key).__name__} ({key!r:.40})")
                 self.spend(1)
-                out[str.__str__(key)] = self._inside(lambda: f"[{key!r:.40}]", item, depth)
+                out[str.__str__(key)] = self._inside(key, item, depth)
             return {"t": "dict", "v": out}
         raise _Refused(f"an object of type {type(value).__name__}")
 
     def _inside(self, where, value, depth):
-        """encode() one item of a container; `where` (text, or a function giving it) names it on failure."""
+        """encode() one item of a container; its index or key `where` names it on failure."""
         try:
             return self.encode(value, depth + 1)
         except _Refused as refused:
-            refused.where.append(where() if callable(where) else where)
+            refused.where.append(f"[{where!r:.40}]")
             raise
 
 
@@ -201,9 +201,6 @@ def _decode_array(node):
         raise ProtocolError(f"malformed array: {exc}") from None
 
 
-# ---------------------------------------------------------------- framing
-
-
 PLAIN_DTYPES = {}  # dtype text -> np.dtype, for the few texts a grading sees, each checked once
 
 
@@ -221,6 +218,9 @@ def _plain_dtype(dtype_str):
     if len(PLAIN_DTYPES) < 256:
         PLAIN_DTYPES[dtype_str] = dtype
     return dtype
+
+
+# ---------------------------------------------------------------- framing
 
 
 def dumps(message):

@@ -3,8 +3,9 @@
 A worker imports one student module, says whether that worked, then answers call requests
 until told to stop. A request lists one or more calls of one function (a gradient check sends
 all its finite-difference points at once: each exchange with the trusted side costs more than
-a small call); they are made in order and the first that fails ends the list. Everything here runs with the student's code in the same process, so
-nothing here is trusted by the grader: the grader validates every answer it gets back.
+a small call); they are made in order and the first that fails ends the list. Everything here
+runs with the student's code in the same process, so nothing here is trusted by the grader:
+the grader validates every answer it gets back.
 
 Standard library and numpy only; this module is loaded by the fork server, never by the
 process that runs the tests.
