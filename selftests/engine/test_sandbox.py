@@ -129,6 +129,35 @@ def test_calls_are_made_in_order_in_one_exchange_until_the_first_failure(tmp_pat
         assert sandbox.call("mod.py", "made", (), {}).value == [2.0, 4.0, 1.0, 0.0]  # 8.0 never made
 
 
+SLOW = """
+import time
+
+def slow(x):
+    time.sleep(0.4)
+    return x
+
+def hangs_on_two(x):
+    while x == 2:
+        pass
+    return x
+"""
+
+
+def test_calls_that_together_outlast_one_calls_time_limit_are_made_again_one_at_a_time(tmp_path):
+    (tmp_path / "mod.py").write_text(SLOW)
+    with Sandbox({"mod.py": str(tmp_path / "mod.py")}, Limits(call_timeout=1.0), isolate=False) as sandbox:
+        results = sandbox.calls("mod.py", "slow", [((i,), {}) for i in range(4)])  # 1.6 s in all, 0.4 s each
+        assert [r.value for r in results] == [0, 1, 2, 3]
+
+
+def test_a_call_that_hangs_among_several_times_out_with_the_results_before_it(tmp_path):
+    (tmp_path / "mod.py").write_text(SLOW)
+    with Sandbox({"mod.py": str(tmp_path / "mod.py")}, Limits(call_timeout=0.5), isolate=False) as sandbox:
+        with pytest.raises(failures.CallTimeout, match="0.5 s") as timeout:
+            sandbox.calls("mod.py", "hangs_on_two", [((1,), {}), ((2,), {}), ((3,), {})])
+        assert [r.value for r in timeout.value.answered] == [1]
+
+
 LINEAR = """
 import numpy as np
 

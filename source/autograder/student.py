@@ -79,21 +79,30 @@ class StudentFunction:
 
     def calls(self, arguments):
         """What the function returns for each (args, kwargs), all sent to the worker at once."""
+        return list(self.each(arguments))
+
+    def each(self, arguments):
+        """What the function returns for each (args, kwargs), one at a time, as separate calls
+        would have: all are sent to the worker at once, yet a failure or a changed input surfaces
+        only when its own call's turn comes, and the latest call is the one being looked at."""
         if SESSION.sandbox is None:
             raise RuntimeError("student code can only be called inside a grading session")
         test = SESSION.test
-        test.last_call, test.last_result = (self.name, *arguments[-1]), None
         try:
-            results = SESSION.sandbox.calls(self.file, self.name, arguments, test.call_timeout, visible=test.reveal)
-        except failures.StudentFailure as failure:
-            test.printed.append(getattr(failure, "printed", ""))
-            raise
-        for result in results:
+            results, failure = SESSION.sandbox.calls(self.file, self.name, arguments, test.call_timeout,
+                                                     visible=test.reveal), None
+        except failures.StudentFailure as raised:
+            results, failure = getattr(raised, "answered", []), raised
+        for (args, kwargs), result in zip(arguments, results):
+            test.last_call, test.last_result = (self.name, args, kwargs), result.value
             test.printed.append(result.printed)
             if result.mutated:
                 raise failures.InputMutated(self.name, result.mutated)
-        test.last_result = results[-1].value
-        return [result.value for result in results]
+            yield result.value
+        if failure is not None:
+            test.last_call, test.last_result = (self.name, *arguments[len(results)]), None
+            test.printed.append(getattr(failure, "printed", ""))
+            raise failure
 
     def __repr__(self):
         return f"<student function {self.file}:{self.name}>"

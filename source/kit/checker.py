@@ -127,8 +127,12 @@ class Children:
         return self.calls(file, function, [(args, kwargs)], timeout, visible)[0]
 
     def calls(self, file, function, arguments, timeout=None, visible=True):
+        """Like the sandbox's: one exchange with the time limit of one call, or one call at a time."""
+        return replies.pinned(lambda some: self._exchange_calls(file, function, some, timeout), arguments)
+
+    def _exchange_calls(self, file, function, arguments, timeout):
         child = self._child_for(file)
-        limit = (timeout or self.limits.call_timeout) * len(arguments)
+        limit = timeout or self.limits.call_timeout
         request = protocol.calls_request(function, arguments)
         try:
             child.send(request)

@@ -34,7 +34,7 @@ from autograder.sandbox.cleanup import (descendants, kill_descendants, kill_user
                                         remove_stale_runs, user_processes, writable_places)
 from autograder.sandbox.limits import LAYERS, Limits
 from autograder.sandbox.quota import DiskWatch
-from autograder.sandbox.replies import CallResult, error_report as _error, interpret, interpret_all  # noqa: F401
+from autograder.sandbox.replies import CallResult, error_report as _error, interpret, interpret_all, pinned  # noqa: F401
 from autograder.sandbox.users import acquire_user
 
 FORKSERVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "forkserver.py")
@@ -308,8 +308,14 @@ class Sandbox:
 
     def calls(self, file, function, arguments, timeout=None, visible=False):
         """Call file's function once per (args, kwargs) in `arguments`, in one exchange with the
-        worker; their CallResults, or the StudentFailure of the first call that failed. The time
-        limit is `timeout` (or call_timeout) per call."""
+        worker; their CallResults, or the StudentFailure of the first call that failed.
+
+        The whole exchange has the time limit of one call, `timeout` (or call_timeout): calls of
+        correct code take milliseconds, and a hang costs what it would cost in a single call. If
+        the exchange fails as a whole, the calls are made again one by one (replies.pinned)."""
+        return pinned(lambda some: self._exchange_calls(file, function, some, timeout, visible), arguments)
+
+    def _exchange_calls(self, file, function, arguments, timeout, visible):
         self.ready()
         budget = self.remaining()
         if budget <= 0:
@@ -318,7 +324,7 @@ class Sandbox:
             self._fresh_start(file)
         self.tainted = self.tainted or not visible
         worker = self._worker_for(file)
-        limit = min((timeout or self.limits.call_timeout) * len(arguments), budget)
+        limit = min(timeout or self.limits.call_timeout, budget)
         request = protocol.calls_request(function, arguments)
         try:
             reply = self._exchange(worker, request, limit)

@@ -56,13 +56,42 @@ def interpret(file, function, reply, max_bytes, output_chars=Limits.output_chars
 
 def interpret_all(file, function, reply, count, max_bytes, output_chars=Limits.output_chars):
     """A worker's reply to `count` calls: their CallResults, or the StudentFailure of the first
-    that failed (the worker makes no call after it)."""
+    that failed (the worker makes no call after it), carrying `answered`: the results before it."""
     answers = reply.get("replies")
     if type(answers) is not list or not 1 <= len(answers) <= count or any(type(a) is not dict for a in answers):
         raise failures.BadResult(function, "the worker sent a malformed reply")
-    results = [interpret(file, function, answer, max_bytes, output_chars) for answer in answers]
+    results = []
+    for answer in answers:
+        try:
+            results.append(interpret(file, function, answer, max_bytes, output_chars))
+        except failures.StudentFailure as failure:
+            failure.answered = results
+            raise
     if len(results) < count:
         raise failures.BadResult(function, "the worker sent a malformed reply (fewer answers than calls)")
+    return results
+
+
+def pinned(exchange, arguments):
+    """The CallResults of `arguments`, all made by exchange(arguments), one exchange with a worker.
+
+    A failure of the exchange as a whole (a timeout, a crash, a reply too large) cannot say which
+    call caused it. When the exchange held several calls, they are made again one exchange each, so
+    the failure lands on its own call and the results before it carry on as `answered`: the student
+    hears exactly what separate calls would have told them.
+    """
+    try:
+        return exchange(arguments)
+    except failures.StudentFailure as failure:
+        if len(arguments) == 1 or hasattr(failure, "answered"):
+            raise
+    results = []
+    for call in arguments:
+        try:
+            results += exchange([call])
+        except failures.StudentFailure as failure:
+            failure.answered = results
+            raise
     return results
 
 
