@@ -2,7 +2,7 @@
 dropout-as-ridge functions; SGD training judged by what it achieves, against the SVD optimum."""
 import numpy as np
 
-from autograder.testkit import fail, match_reference, student_file
+from autograder.testkit import fail, match_reference_on, student_file
 from reference import autoencoder as ref
 from test_autoencoder_examples import achieved, call_text, shortfalls, training_data, weights  # shared with the visible test
 
@@ -23,33 +23,32 @@ def autoencoders(seed):
 @ae.grades("autoencoder_loss")
 def test_autoencoder_loss_matches_the_reference_on_random_inputs():
     """autoencoder_loss: random data and weights, including a single point and lam = 0"""
-    for case, args in autoencoders(801):
-        match_reference(ae.autoencoder_loss, ref.autoencoder_loss, args, name="loss", case=case)
+    match_reference_on(ae.autoencoder_loss, ref.autoencoder_loss, autoencoders(801), name="loss")
 
 
 @ae.grades("autoencoder_grads")
 def test_autoencoder_grads_match_the_reference_on_random_inputs():
     """autoencoder_grads: random data and weights, including a single point and lam = 0"""
-    for case, args in autoencoders(802):
-        match_reference(ae.autoencoder_grads, ref.autoencoder_grads, args, names=("dW1", "dW2"), case=case)
+    match_reference_on(ae.autoencoder_grads, ref.autoencoder_grads, autoencoders(802), names=("dW1", "dW2"))
 
 
 @ae.grades("dropout_to_ridge_weights")
 def test_dropout_to_ridge_weights_matches_the_reference():
     """dropout_to_ridge_weights: random weights, keep probabilities 0.5, 0.8 and 1"""
     rng = np.random.default_rng(803)
-    for d, p in [(5, 0.5), (1, 0.8), (7, 1.0)]:
-        match_reference(ae.dropout_to_ridge_weights, ref.dropout_to_ridge_weights, (rng.normal(size=d), p),
-                        name="w_ridge", case=f"d={d}, p={p}")
+    match_reference_on(ae.dropout_to_ridge_weights, ref.dropout_to_ridge_weights,
+                       [(f"d={d}, p={p}", (rng.normal(size=d), p)) for d, p in [(5, 0.5), (1, 0.8), (7, 1.0)]],
+                       name="w_ridge")
 
 
 @ae.grades("dropout_equivalent_gamma")
 def test_dropout_equivalent_gamma_matches_the_reference():
     """dropout_equivalent_gamma: random data of several shapes and keep probabilities"""
     rng = np.random.default_rng(804)
-    for n, d, p in [(7, 3, 0.3), (4, 1, 0.8), (10, 5, 0.5), (3, 6, 0.9)]:
-        match_reference(ae.dropout_equivalent_gamma, ref.dropout_equivalent_gamma, (rng.normal(size=(n, d)), p),
-                        name="Gamma", case=f"X of shape ({n}, {d}), p={p}")
+    shapes = [(7, 3, 0.3), (4, 1, 0.8), (10, 5, 0.5), (3, 6, 0.9)]
+    match_reference_on(ae.dropout_equivalent_gamma, ref.dropout_equivalent_gamma,
+                       [(f"X of shape ({n}, {d}), p={p}", (rng.normal(size=(n, d)), p)) for n, d, p in shapes],
+                       name="Gamma")
 
 
 @ae.grades("ridge_data_matrix")
@@ -57,12 +56,11 @@ def test_ridge_data_matrix_matches_the_reference():
     """ridge_data_matrix: a diagonal Gamma from dropout and full invertible ones"""
     rng = np.random.default_rng(805)
     X = rng.normal(size=(6, 3))
-    cases = [(X, ref.dropout_equivalent_gamma(X, 0.6), "a diagonal Gamma, X of shape (6, 3)")]
+    cases = [("a diagonal Gamma, X of shape (6, 3)", (X, ref.dropout_equivalent_gamma(X, 0.6)))]
     for n, d in [(6, 3), (5, 1), (4, 4)]:
         gamma = rng.normal(size=(d, d)) + 3.0 * np.eye(d)  # safely invertible
-        cases.append((rng.normal(size=(n, d)), gamma, f"a full Gamma, X of shape ({n}, {d})"))
-    for X, gamma, case in cases:
-        match_reference(ae.ridge_data_matrix, ref.ridge_data_matrix, (X, gamma), name="X_ridge", case=case)
+        cases.append((f"a full Gamma, X of shape ({n}, {d})", (rng.normal(size=(n, d)), gamma)))
+    match_reference_on(ae.ridge_data_matrix, ref.ridge_data_matrix, cases, name="X_ridge")
 
 
 # ---- SGD training, judged by what it achieves -------------------------------------------------------

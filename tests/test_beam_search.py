@@ -2,7 +2,7 @@
 scores), beam sizes at both ends, the ValueError, and decoder inputs on other sequences."""
 import numpy as np
 
-from autograder.testkit import check, match_reference, must_raise, student_file
+from autograder.testkit import match_reference_on, must_raise, student_file
 from reference import beam_search as ref
 
 bs = student_file("beam_search.py")
@@ -78,42 +78,43 @@ def _qualifies(model, steps, beam_size):
 @bs.grades("greedy_decode")
 def test_greedy_decode_matches_the_reference_on_random_models():
     """greedy_decode: random models in which the greedy choice is not the best sequence"""
-    for case, model, steps, _ in models(601):
-        match_reference(bs.greedy_decode, ref.greedy_decode, (model, steps), names=("tokens", "score"), case=case)
+    match_reference_on(bs.greedy_decode, ref.greedy_decode,
+                       [(case, (model, steps)) for case, model, steps, _ in models(601)],
+                       names=("tokens", "score"))
 
 
 @bs.grades("exhaustive_decode")
 def test_exhaustive_decode_matches_the_reference_on_random_models():
     """exhaustive_decode: random models in which the greedy choice is not the best sequence"""
-    for case, model, steps, _ in models(602):
-        match_reference(bs.exhaustive_decode, ref.exhaustive_decode, (model, steps), names=("tokens", "score"),
-                        case=case)
+    match_reference_on(bs.exhaustive_decode, ref.exhaustive_decode,
+                       [(case, (model, steps)) for case, model, steps, _ in models(602)],
+                       names=("tokens", "score"))
 
 
 @bs.grades("beam_search")
 def test_beam_search_matches_the_reference_on_random_models():
     """beam_search: random models with beam sizes 2 and 3, where the beam finds neither the greedy nor the best sequence"""
-    for beam_size, seed in ((2, 603), (3, 604)):
-        for case, model, steps, _ in models(seed, beam_size):
-            match_reference(bs.beam_search, ref.beam_search, (model, beam_size, steps), names=("tokens", "score"),
-                            case=f"{case}, beam size {beam_size}")
+    match_reference_on(bs.beam_search, ref.beam_search,
+                       [(f"{case}, beam size {beam_size}", (model, beam_size, steps))
+                        for beam_size, seed in ((2, 603), (3, 604))
+                        for case, model, steps, _ in models(seed, beam_size)],
+                       names=("tokens", "score"))
 
 
 @bs.grades("beam_search")
 def test_beam_search_of_size_one_is_greedy_decoding():
     """beam_search: a beam of size 1 finds the greedy sequence"""
-    for case, model, steps, _ in models(605):
-        check(bs.beam_search(model, 1, steps), ref.greedy_decode(model, steps), names=("tokens", "score"),
-              case=f"{case}, beam size 1")
+    match_reference_on(bs.beam_search, lambda model, beam_size, steps: ref.greedy_decode(model, steps),
+                       [(f"{case}, beam size 1", (model, 1, steps)) for case, model, steps, _ in models(605)],
+                       names=("tokens", "score"))
 
 
 @bs.grades("beam_search")
 def test_beam_search_wider_than_every_step_is_exhaustive():
     """beam_search: a beam that can hold every sequence keeps all of them and finds the best one"""
-    for case, model, steps, _ in models(606):
-        beam_size = len(model) * 10
-        check(bs.beam_search(model, beam_size, steps), ref.exhaustive_decode(model, steps), names=("tokens", "score"),
-              case=f"{case}, beam size {beam_size}")
+    match_reference_on(bs.beam_search, lambda model, beam_size, steps: ref.exhaustive_decode(model, steps),
+                       [(f"{case}, beam size {len(model) * 10}", (model, len(model) * 10, steps))
+                        for case, model, steps, _ in models(606)], names=("tokens", "score"))
 
 
 @bs.grades("beam_search")
@@ -137,10 +138,11 @@ SEQUENCES = [
 @bs.grades("decoder_inputs")
 def test_decoder_inputs_feeds_the_target_when_training_and_the_output_at_inference():
     """decoder_inputs: other sequences of different lengths, in training and at inference"""
-    for target, generated in SEQUENCES:
-        for training in (True, False):
-            match_reference(bs.decoder_inputs, ref.decoder_inputs, (target, generated, training), name="inputs",
-                            case=f"{len(target)} target and {len(generated)} generated tokens, training={training}")
+    match_reference_on(bs.decoder_inputs, ref.decoder_inputs,
+                       [(f"{len(target)} target and {len(generated)} generated tokens, training={training}",
+                         (target, generated, training))
+                        for target, generated in SEQUENCES for training in (True, False)],
+                       name="inputs")
 
 
 # Every (seed, beam size) the tests above search, found at import so that a batch's forks share them.

@@ -4,39 +4,38 @@ import copy
 
 import numpy as np
 
-from autograder.testkit import check, match_reference, must_raise, student_file
+from autograder.testkit import check, match_reference_on, must_raise, student_file
 from reference import cnn as ref
 from test_cnn_examples import as_records  # the table checks students also run in the kit
 
 cnn = student_file("cnn.py")
 
 
-def check_table(layers, input_shape):
-    """The student's table for this network against the reference's, row by row."""
-    expected = ref.layer_table(copy.deepcopy(layers), input_shape)
-    got = cnn.layer_table(layers, input_shape)
-    labels = ["row 0 (Input)"] + [f"row {i} ({layer})" for i, layer in enumerate(layers, start=1)]
-    case = f"{', '.join(layers)} on a {'x'.join(map(str, input_shape))} input"
-    check(as_records(got, layers), as_records(expected, layers), names=labels, case=case, result=got)
+def check_tables(*networks):
+    """The student's table for each (layers, input_shape) against the reference's, row by row."""
+    tables = cnn.layer_table.each([((layers, input_shape), {}) for layers, input_shape in networks])
+    for (layers, input_shape), got in zip(networks, tables):
+        expected = ref.layer_table(copy.deepcopy(layers), input_shape)
+        labels = ["row 0 (Input)"] + [f"row {i} ({layer})" for i, layer in enumerate(layers, start=1)]
+        case = f"{', '.join(layers)} on a {'x'.join(map(str, input_shape))} input"
+        check(as_records(got, layers), as_records(expected, layers), names=labels, case=case, result=got)
 
 
 @cnn.grades("layer_table")
 def test_layer_table_matches_the_reference_on_other_networks():
     """layer_table: other networks (5x5 and 1x1 kernels, single filters, 1x1 pools, RELU, GAP, stacked FC layers)"""
-    check_table(["RELU", "GAP", "FLATTEN", "FC-4", "RELU", "FC-2"], (16, 12, 3))
-    check_table(["CONV5-6", "RELU", "POOL2", "CONV3-16", "RELU", "POOL2", "GAP", "FC-10"], (32, 32, 3))
-    check_table(["CONV1-4", "POOL3", "CONV3-5", "FLATTEN", "RELU", "FC-7", "FC-2"], (9, 11, 2))
-    check_table(["CONV7-3", "FLATTEN", "FC-1"], (5, 5, 1))
-    check_table(["CONV3-1", "POOL2", "CONV5-1", "FLATTEN", "FC-1"], (6, 10, 2))  # single filters: F = 1
-    check_table(["POOL1", "CONV1-2", "POOL1", "GAP"], (3, 5, 2))  # a 1x1 pool keeps the size
+    check_tables((["RELU", "GAP", "FLATTEN", "FC-4", "RELU", "FC-2"], (16, 12, 3)),
+                 (["CONV5-6", "RELU", "POOL2", "CONV3-16", "RELU", "POOL2", "GAP", "FC-10"], (32, 32, 3)),
+                 (["CONV1-4", "POOL3", "CONV3-5", "FLATTEN", "RELU", "FC-7", "FC-2"], (9, 11, 2)),
+                 (["CONV7-3", "FLATTEN", "FC-1"], (5, 5, 1)),
+                 (["CONV3-1", "POOL2", "CONV5-1", "FLATTEN", "FC-1"], (6, 10, 2)),  # single filters: F = 1
+                 (["POOL1", "CONV1-2", "POOL1", "GAP"], (3, 5, 2)))  # a 1x1 pool keeps the size
 
 
 @cnn.grades("layer_table")
 def test_layer_table_rounds_odd_pool_sizes_down():
     """layer_table: POOLp on sizes that p does not divide rounds down"""
-    check_table(["POOL2"], (7, 9, 2))
-    check_table(["POOL4", "POOL2"], (15, 10, 3))
-    check_table(["POOL3", "FLATTEN", "FC-2"], (10, 8, 1))
+    check_tables((["POOL2"], (7, 9, 2)), (["POOL4", "POOL2"], (15, 10, 3)), (["POOL3", "FLATTEN", "FC-2"], (10, 8, 1)))
 
 
 @cnn.grades("layer_table")
@@ -86,16 +85,16 @@ CONV_CASES = [(5, 6, 3, 3, 4), (4, 4, 1, 1, 2), (7, 5, 2, 5, 3), (3, 3, 2, 3, 1)
 def test_conv2d_circular_matches_the_reference_on_random_images():
     """conv2d_circular: random images, kernels and biases, with wrap-around at every edge"""
     rng = np.random.default_rng(501)
-    for h, w, c, k, f in CONV_CASES:
-        x, kernel, b = rng.normal(size=(h, w, c)), rng.normal(size=(k, k, c, f)), rng.normal(size=f)
-        match_reference(cnn.conv2d_circular, ref.conv2d_circular, (x, kernel, b), name="out",
-                        case=f"a {h}x{w}x{c} image, {f} filter(s) of {k}x{k}x{c}")
+    cases = [(f"a {h}x{w}x{c} image, {f} filter(s) of {k}x{k}x{c}",
+              (rng.normal(size=(h, w, c)), rng.normal(size=(k, k, c, f)), rng.normal(size=f)))
+             for h, w, c, k, f in CONV_CASES]
+    match_reference_on(cnn.conv2d_circular, ref.conv2d_circular, cases, name="out")
 
 
 @cnn.grades("global_avg_pool")
 def test_global_avg_pool_matches_the_reference_on_random_images():
     """global_avg_pool: random images, including a 1x1 one and non-square ones"""
     rng = np.random.default_rng(502)
-    for shape in [(4, 5, 3), (1, 1, 2), (7, 3, 1), (2, 9, 4)]:
-        match_reference(cnn.global_avg_pool, ref.global_avg_pool, (rng.normal(size=shape),), name="pooled",
-                        case=f"a {'x'.join(map(str, shape))} image")
+    match_reference_on(cnn.global_avg_pool, ref.global_avg_pool,
+                       [(f"a {'x'.join(map(str, shape))} image", (rng.normal(size=shape),))
+                        for shape in [(4, 5, 3), (1, 1, 2), (7, 3, 1), (2, 9, 4)]], name="pooled")

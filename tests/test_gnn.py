@@ -2,7 +2,7 @@
 training mask and nodes without neighbours."""
 import numpy as np
 
-from autograder.testkit import match_reference, must_raise, student_file
+from autograder.testkit import match_reference_on, must_raise, student_file
 from reference import gnn as ref
 
 gnn = student_file("gnn.py")
@@ -32,8 +32,8 @@ def node_sets(seed):
 @gnn.grades("masked_bce_loss")
 def test_masked_bce_loss_matches_the_reference_on_random_masks():
     """masked_bce_loss: random labels, predictions and masks, including every node and a single node in training"""
-    for case, y, y_hat, mask in node_sets(701):
-        match_reference(gnn.masked_bce_loss, ref.masked_bce_loss, (y, y_hat, mask), name="loss", case=case)
+    match_reference_on(gnn.masked_bce_loss, ref.masked_bce_loss,
+                       [(case, (y, y_hat, mask)) for case, y, y_hat, mask in node_sets(701)], name="loss")
 
 
 @gnn.grades("masked_bce_loss")
@@ -47,8 +47,8 @@ def test_masked_bce_loss_raises_when_no_node_is_in_training():
 @gnn.grades("masked_bce_grad")
 def test_masked_bce_grad_matches_the_reference_on_random_masks():
     """masked_bce_grad: random labels, predictions and masks, including every node and a single node in training"""
-    for case, y, y_hat, mask in node_sets(702):
-        match_reference(gnn.masked_bce_grad, ref.masked_bce_grad, (y, y_hat, mask), name="grad", case=case)
+    match_reference_on(gnn.masked_bce_grad, ref.masked_bce_grad,
+                       [(case, (y, y_hat, mask)) for case, y, y_hat, mask in node_sets(702)], name="grad")
 
 
 @gnn.grades("masked_bce_grad")
@@ -75,11 +75,13 @@ def layer_case(rng, n, d, k, adj):
 def test_gnn_layer_matches_the_reference_on_random_graphs():
     """gnn_layer: random connected graphs of several sizes, state size d and message size k"""
     rng = np.random.default_rng(703)
+    cases = []
     for n, d, k, p in [(6, 3, 2, 0.5), (10, 2, 5, 0.3), (4, 4, 4, 1.0), (8, 1, 3, 0.6)]:
         adj = random_graph(rng, n, p)
-        adj[np.arange(n - 1), np.arange(1, n)] = adj[np.arange(1, n), np.arange(n - 1)] = 1.0  # a path: no isolated node
-        match_reference(gnn.gnn_layer, ref.gnn_layer, layer_case(rng, n, d, k, adj), name="S_new",
-                        case=f"a graph of {n} nodes with {int(adj.sum()) // 2} edges, d={d}, k={k}")
+        adj[np.arange(n - 1), np.arange(1, n)] = adj[np.arange(1, n), np.arange(n - 1)] = 1.0  # a path: none isolated
+        cases.append((f"a graph of {n} nodes with {int(adj.sum()) // 2} edges, d={d}, k={k}",
+                      layer_case(rng, n, d, k, adj)))
+    match_reference_on(gnn.gnn_layer, ref.gnn_layer, cases, name="S_new")
 
 
 @gnn.grades("gnn_layer")
@@ -89,7 +91,8 @@ def test_gnn_layer_keeps_isolated_nodes_unchanged():
     sparse = np.zeros((7, 7))
     for i, j in [(0, 3), (3, 5), (5, 0), (2, 6)]:  # a triangle and one edge; nodes 1 and 4 are isolated
         sparse[i, j] = sparse[j, i] = 1.0
-    for adj, d, k, what in [(sparse, 3, 2, "a graph of 7 nodes where nodes 1 and 4 have no neighbours"),
-                            (np.zeros((5, 5)), 2, 3, "a graph of 5 nodes without edges"),
-                            (np.zeros((1, 1)), 4, 2, "a graph of a single node")]:
-        match_reference(gnn.gnn_layer, ref.gnn_layer, layer_case(rng, len(adj), d, k, adj), name="S_new", case=what)
+    graphs = [(sparse, 3, 2, "a graph of 7 nodes where nodes 1 and 4 have no neighbours"),
+              (np.zeros((5, 5)), 2, 3, "a graph of 5 nodes without edges"),
+              (np.zeros((1, 1)), 4, 2, "a graph of a single node")]
+    match_reference_on(gnn.gnn_layer, ref.gnn_layer,
+                       [(what, layer_case(rng, len(adj), d, k, adj)) for adj, d, k, what in graphs], name="S_new")

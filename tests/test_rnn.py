@@ -1,7 +1,7 @@
 """Hidden tests for rnn.py: the reference on seeded random sequences, including one-step sequences."""
 import numpy as np
 
-from autograder.testkit import match_reference, student_file
+from autograder.testkit import match_reference_on, student_file
 from reference import rnn as ref
 
 rnn = student_file("rnn.py")
@@ -28,44 +28,39 @@ def call_args(w, u, h0):
 @rnn.grades("scalar_rnn_forward")
 def test_scalar_rnn_forward_matches_the_reference():
     """scalar_rnn_forward: h_1 ... h_T for several w and T, from the default h0 = 0"""
-    for case, w, u, h0 in scalar_cases(401, h0=False):
-        match_reference(rnn.scalar_rnn_forward, ref.scalar_rnn_forward, call_args(w, u, h0), name="hs", case=case)
+    match_reference_on(rnn.scalar_rnn_forward, ref.scalar_rnn_forward,
+                       [(case, call_args(w, u, h0)) for case, w, u, h0 in scalar_cases(401, h0=False)], name="hs")
 
 
 @rnn.grades("scalar_rnn_forward")
 def test_scalar_rnn_forward_starts_from_the_given_h0():
     """scalar_rnn_forward: h_1 ... h_T from a nonzero initial state h0"""
-    for case, w, u, h0 in scalar_cases(402):
-        match_reference(rnn.scalar_rnn_forward, ref.scalar_rnn_forward, (w, u, h0), name="hs", case=case)
+    match_reference_on(rnn.scalar_rnn_forward, ref.scalar_rnn_forward,
+                       [(case, (w, u, h0)) for case, w, u, h0 in scalar_cases(402)], name="hs")
 
 
 @rnn.grades("scalar_rnn_grad")
 def test_scalar_rnn_grad_matches_the_reference():
     """scalar_rnn_grad: dy/dw through every time step, for several w and T, from h0 = 0 and from h0 != 0"""
-    for h0 in (False, True):
-        for case, w, u, start in scalar_cases(403 + h0, h0=h0):
-            if len(u) > 1:
-                match_reference(rnn.scalar_rnn_grad, ref.scalar_rnn_grad, call_args(w, u, start), name="dy/dw",
-                                case=case)
+    match_reference_on(rnn.scalar_rnn_grad, ref.scalar_rnn_grad,
+                       [(case, call_args(w, u, start)) for h0 in (False, True)
+                        for case, w, u, start in scalar_cases(403 + h0, h0=h0) if len(u) > 1], name="dy/dw")
 
 
 @rnn.grades("scalar_rnn_grad")
 def test_scalar_rnn_grad_of_a_single_step():
     """scalar_rnn_grad: a sequence of one step, where dy/dw = u_1 + h0"""
-    for case, w, u, h0 in scalar_cases(405):
-        if len(u) == 1:
-            match_reference(rnn.scalar_rnn_grad, ref.scalar_rnn_grad, (w, u, h0), name="dy/dw", case=case)
-            match_reference(rnn.scalar_rnn_grad, ref.scalar_rnn_grad, (w, u), name="dy/dw",
-                            case=f"w={w}, T=1, default h0")
+    match_reference_on(rnn.scalar_rnn_grad, ref.scalar_rnn_grad,
+                       [one for case, w, u, h0 in scalar_cases(405) if len(u) == 1
+                        for one in ((case, (w, u, h0)), (f"w={w}, T=1, default h0", (w, u)))], name="dy/dw")
 
 
 @rnn.grades("scalar_rnn_edge_grads")
 def test_scalar_rnn_edge_grads_matches_the_reference():
     """scalar_rnn_edge_grads: one contribution per use of w, first step first, for several w, T and h0"""
-    for h0 in (False, True):
-        for case, w, u, start in scalar_cases(406 + h0, h0=h0):
-            match_reference(rnn.scalar_rnn_edge_grads, ref.scalar_rnn_edge_grads, call_args(w, u, start),
-                            name="edge gradients", case=case)
+    match_reference_on(rnn.scalar_rnn_edge_grads, ref.scalar_rnn_edge_grads,
+                       [(case, call_args(w, u, start)) for h0 in (False, True)
+                        for case, w, u, start in scalar_cases(406 + h0, h0=h0)], name="edge gradients")
 
 
 # (T, D, H) of the vanilla RNNs: one step of one unit, more units than inputs, fewer, and longer.
@@ -84,27 +79,29 @@ def rnn_cases(seed, shapes=RNN_SHAPES):
 @rnn.grades("rnn_forward")
 def test_rnn_forward_matches_the_reference():
     """rnn_forward: the states h_1 ... h_T for several sequence lengths and sizes"""
-    for case, _, args in rnn_cases(408):
-        match_reference(rnn.rnn_forward, ref.rnn_forward, args, name="hs", case=case)
+    match_reference_on(rnn.rnn_forward, ref.rnn_forward, [(case, args) for case, _, args in rnn_cases(408)],
+                       name="hs")
 
 
 @rnn.grades("rnn_backward")
 def test_rnn_backward_matches_the_reference_with_gradients_on_every_state():
     """rnn_backward: gradients through every time step when the loss depends on every h_t"""
-    for case, dhs, args in rnn_cases(409, RNN_SHAPES[1:]):
-        match_reference(rnn.rnn_backward, ref.rnn_backward, (dhs, *args), case=case)
+    match_reference_on(rnn.rnn_backward, ref.rnn_backward,
+                       [(case, (dhs, *args)) for case, dhs, args in rnn_cases(409, RNN_SHAPES[1:])])
 
 
 @rnn.grades("rnn_backward")
 def test_rnn_backward_when_only_the_last_state_has_a_gradient():
     """rnn_backward: dhs is zero except at the last step, so every gradient flows back through time"""
+    cases = []
     for case, dhs, args in rnn_cases(410, RNN_SHAPES[1:]):
         dhs[:-1] = 0.0
-        match_reference(rnn.rnn_backward, ref.rnn_backward, (dhs, *args), case=f"{case}, dhs[:-1] == 0")
+        cases.append((f"{case}, dhs[:-1] == 0", (dhs, *args)))
+    match_reference_on(rnn.rnn_backward, ref.rnn_backward, cases)
 
 
 @rnn.grades("rnn_backward")
 def test_rnn_backward_of_a_single_step():
     """rnn_backward: a sequence of one time step (T = 1)"""
-    for case, dhs, args in rnn_cases(411, [(1, 1, 1), (1, 3, 4)]):
-        match_reference(rnn.rnn_backward, ref.rnn_backward, (dhs, *args), case=case)
+    match_reference_on(rnn.rnn_backward, ref.rnn_backward,
+                       [(case, (dhs, *args)) for case, dhs, args in rnn_cases(411, [(1, 1, 1), (1, 3, 4)])])

@@ -246,6 +246,17 @@ def match_reference(function, reference, args=(), kwargs=None, *, name="result",
     return got
 
 
+def match_reference_on(function, reference, cases, *, name="result", names=None, tol=DEFAULT):
+    """`match_reference` on each of `cases`, (case, args) or (case, args, kwargs) with `case` the
+    words for that input (or None): one exchange with the worker for them all, then each checked in
+    order, so the student reads exactly what a loop of match_reference calls would tell them."""
+    cases = [(case, args, rest[0] if rest else {}) for case, args, *rest in cases]
+    expected = [reference(*_copied(args), **_copied(kwargs)) for _, args, kwargs in cases]
+    answers = function.each([(args, kwargs) for _, args, kwargs in cases])
+    for (case, _, _), want, got in zip(cases, expected, answers):
+        check(got, want, name=name, names=names, tol=tol, case=case)
+
+
 def _copied(value):
     """A copy the reference may change without touching the student's inputs: deepcopy's result,
     several times faster on the arrays, lists and numbers tests pass."""

@@ -1,0 +1,123 @@
+"""match_reference_on: every case in one exchange, yet the student reads exactly what a loop of
+match_reference calls would have told them, whatever goes wrong and wherever."""
+import numpy as np
+import pytest
+
+from autograder import failures, student
+from autograder.checks import match_reference, match_reference_on
+from autograder.sandbox.controller import Sandbox
+from autograder.sandbox.limits import Limits
+from reference import batchnorm as ref
+
+CORRECT = """
+import numpy as np
+
+def batchnorm_forward(x, gamma, beta, eps=1e-5):
+    return gamma * (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + eps) + beta
+"""
+RIGHT = "return gamma * (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + eps) + beta"
+
+
+def variant(*before, result=RIGHT):
+    """CORRECT with `before` (lines that may depend on N = len(x)) ahead of the return."""
+    body = "".join(f"    {line}\n" for line in before)
+    return CORRECT.replace(f"    {RIGHT}\n", body + f"    {result}\n")
+
+
+# The cases have N = 4, 5 and 7 examples: a mistake can be made on one of them only.
+SUBMISSIONS = {
+    "correct": (CORRECT, None),
+    "wrong on the second case only": (variant("if len(x) == 5: return x"), "wrong result"),
+    "unbiased variance everywhere (a known mistake)": (
+        variant(result=RIGHT.replace("x.var(axis=0)", "x.var(axis=0, ddof=1)")), "wrong result"),
+    "wrong on the first, raises on the third": (
+        variant("if len(x) == 4: return 2 * x", "if len(x) == 7: raise ValueError('seven')"), "wrong result"),
+    "right on the first, raises on the second": (variant("if len(x) == 5: raise ValueError('five')"), "raised"),
+    "wrong on the first, hangs on the third": (
+        variant("if len(x) == 4: return 2 * x", "while len(x) == 7: pass"), "wrong result"),
+    "right on the first, hangs on the second": (variant("while len(x) == 5: pass"), "timeout"),
+    "wrong on the first, dies on the third": (
+        variant("import os", "if len(x) == 4: return 2 * x", "if len(x) == 7: os._exit(3)"), "wrong result"),
+    "changes its input on the second": (variant("if len(x) == 5: x -= 1.0"), "mutated input"),
+    "prints on every call": (variant("print('N is', len(x))"), None),
+}
+
+
+def cases():
+    rng = np.random.default_rng(0)
+    return [(f"a batch of N={n}", (rng.normal(size=(n, 3)), rng.normal(size=3), rng.normal(size=3)))
+            for n in (4, 5, 7)]
+
+
+def outcome(sandbox, reveal, body):
+    """What the student reads when `body` runs as one graded test: the failure's kind and texts,
+    its partial credit, the known mistakes named, and everything the calls printed."""
+    test = student.begin_test(1.0, reveal=reveal)
+    try:
+        body()
+        failure = None
+    except failures.StudentFailure as raised:
+        failure = (raised.kind, raised.render(False), raised.render(True), raised.fraction,
+                   getattr(raised, "misconceptions", None))
+    return failure, "".join(test.printed)
+
+
+@pytest.fixture
+def sandbox_with(tmp_path):
+    def start(source):
+        (tmp_path / "batchnorm.py").write_text(source)
+        sandbox = Sandbox({"batchnorm.py": str(tmp_path / "batchnorm.py")}, Limits(call_timeout=1.0), isolate=False)
+        student.bind(sandbox.__enter__())
+        return sandbox
+    started = []
+    yield lambda source: started.append(start(source)) or started[-1]
+    student.bind(None)
+    for sandbox in started:
+        sandbox.__exit__(None, None, None)
+
+
+@pytest.mark.parametrize("name", SUBMISSIONS)
+@pytest.mark.parametrize("reveal", [False, True], ids=["hidden", "visible"])
+def test_the_student_reads_what_a_loop_of_match_reference_would_tell_them(sandbox_with, name, reveal):
+    source, kind = SUBMISSIONS[name]
+    bn = student.student_file("batchnorm.py")
+
+    def one_by_one():
+        for case, args in cases():
+            match_reference(bn.batchnorm_forward, ref.batchnorm_forward, args, name="y", case=case)
+
+    def at_once():
+        match_reference_on(bn.batchnorm_forward, ref.batchnorm_forward, cases(), name="y")
+
+    looped = outcome(sandbox_with(source), reveal, one_by_one)
+    batched = outcome(sandbox_with(source), reveal, at_once)
+    assert batched == looped
+    failure, printed = batched
+    assert (failure and failure[0]) == kind
+    if name == "wrong on the second case only":
+        assert "N=5" in failure[1]
+    if name.startswith("unbiased variance"):
+        assert failure[4] == ["batchnorm-unbiased-variance"] and "N=4" in failure[1]
+    if name == "prints on every call":
+        assert [line for line in printed.splitlines() if line] == ["N is 4", "N is 5", "N is 7"]
+
+
+def test_all_cases_go_to_the_worker_in_one_exchange(sandbox_with):
+    sandbox = sandbox_with(CORRECT)
+    exchanges, calls = [], sandbox.calls
+    sandbox.calls = lambda file, function, arguments, *rest, **options: (
+        exchanges.append(len(arguments)) or calls(file, function, arguments, *rest, **options))
+    student.begin_test(1.0, reveal=False)
+    bn = student.student_file("batchnorm.py")
+    match_reference_on(bn.batchnorm_forward, ref.batchnorm_forward, cases(), name="y")
+    assert exchanges == [3]
+
+
+def test_a_case_may_pass_keyword_arguments(sandbox_with):
+    sandbox_with(variant(result="return eps * np.ones_like(x)"))
+    student.begin_test(1.0, reveal=True)
+    bn = student.student_file("batchnorm.py")
+    x, gamma, beta = cases()[0][1]
+    with pytest.raises(failures.StudentFailure, match=r"eps=0\.5"):
+        match_reference_on(bn.batchnorm_forward, ref.batchnorm_forward,
+                           [("eps of 0.5", (x, gamma, beta), {"eps": 0.5})], name="y")
