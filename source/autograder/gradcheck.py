@@ -44,13 +44,13 @@ def gradient_check(grads, forward, at, *, upstream=None, names=None, take=None, 
     """
     call = student.last_call()
     pairs = _pairs(grads, names, at, call)
-    losses, described = _loss(forward, at, upstream, take, forward_name, call)
-    checked, numeric = [], {}
+    checked = []
     for name, value, source in pairs:
         array, problem = _as_gradient(name, value, np.shape(at[source]), source)
         checked.append((name, array, source, problem))
-        if problem is None:
-            numeric[source] = _central_differences(losses, at, source)
+    losses, described = _loss(forward, upstream, take, forward_name, call)
+    numeric = _central_differences(losses, at, [source for _, _, source, problem in checked if problem is None])
+    described = described()
     tol = TOLERANCE.bound_to(tuple(numeric.values()))
     per_gradient = [[problem] if problem else _disagreement(name, array, numeric[source], tol)
                     for name, array, source, problem in checked]
@@ -145,25 +145,40 @@ def _as_gradient(name, value, shape, source):
 
 # ---------------------------------------------------------------- the forward and its differences
 
-def _loss(forward, at, upstream, take, forward_name, call):
-    """(losses, the forward as sentences name it): losses(points) gives L at each point ({input: value}),
-    L being sum(upstream * output) or the scalar output. The forward is run once at the point
-    itself first, so that a broken output is reported before any step."""
+def _loss(forward, upstream, take, forward_name, call):
+    """(losses, described): losses(points) gives L at each point ({input: value}), L being
+    sum(upstream * output) or the scalar output; described() names the forward as sentences do,
+    once it has run."""
     shape = () if upstream is None else np.shape(upstream)
-    described = [forward_name]
+
+    def described():
+        latest = _latest_function(call)
+        return forward_name or (f"your {latest}" if latest else "the forward pass")
 
     def losses(points):
         outputs = _outputs(forward, points, call)
-        latest = _latest_function(call)
-        described[0] = described[0] or (f"your {latest}" if latest else "the forward pass")
-        arrays = [_as_output(_take(raw, take, described[0], call), shape, described[0], call) for raw in outputs]
+        name = described()
+        arrays = [_as_output(_take(raw, take, name, call), shape, name, call) for raw in outputs]
         return [float(a) if upstream is None else float(np.sum(a * upstream)) for a in arrays]
 
-    losses([at])
-    return losses, described[0]
+    return losses, described
 
 
-def _central_differences(losses, at, source):
+def _central_differences(losses, at, sources):
+    """{source: dL/d source} for each input in `sources`, from one call of losses: the point itself
+    first, so that a broken output is reported before any step, then two steps per entry."""
+    steps = {source: _steps(at, source) for source in sources}
+    values = losses([at] + [point for points in steps.values() for point in points])[1:]
+    numeric = {}
+    for source, points in steps.items():
+        shape = np.shape(at[source])
+        mine, values = np.array(values[:len(points)]).reshape(shape + (2,)), values[len(points):]
+        numeric[source] = (mine[..., 0] - mine[..., 1]) / (2 * STEP)
+    return numeric
+
+
+def _steps(at, source):
+    """The points one step either side of `at` in each entry of input `source`, entry by entry."""
     point = np.asarray(at[source], dtype=np.float64)
     points = []
     for index in np.ndindex(*point.shape):
@@ -171,8 +186,7 @@ def _central_differences(losses, at, source):
             moved = point.copy()
             moved[index] += sign * STEP
             points.append({**at, source: moved if point.ndim else float(moved)})
-    values = np.array(losses(points)).reshape(point.shape + (2,))
-    return (values[..., 0] - values[..., 1]) / (2 * STEP)
+    return points
 
 
 def _outputs(forward, points, call):
