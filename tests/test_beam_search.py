@@ -2,7 +2,7 @@
 scores), beam sizes at both ends, the ValueError, and decoder inputs on other sequences."""
 import numpy as np
 
-from autograder.testkit import match_reference_on, must_raise, student_file
+from autograder.testkit import match_reference_on, must_raise_on, student_file
 from reference import beam_search as ref
 
 bs = student_file("beam_search.py")
@@ -121,9 +121,8 @@ def test_beam_search_wider_than_every_step_is_exhaustive():
 def test_beam_search_raises_for_a_beam_size_below_one():
     """beam_search: ValueError for beam_size 0 and -1"""
     model = random_model(np.random.default_rng(607), 3, 2)
-    for beam_size in (0, -1):
-        with must_raise(ValueError, f"when beam_size is {beam_size}"):
-            bs.beam_search(model, beam_size, 2)
+    must_raise_on(bs.beam_search, ValueError,
+                  [(f"when beam_size is {beam_size}", (model, beam_size, 2)) for beam_size in (0, -1)])
 
 
 # (target, generated) sequence pairs of different lengths, down to a lone <eos>.

@@ -4,7 +4,7 @@ import copy
 
 import numpy as np
 
-from autograder.testkit import check, match_reference_on, must_raise, student_file
+from autograder.testkit import check, match_reference_on, must_raise_on, student_file
 from reference import cnn as ref
 from test_cnn_examples import as_records  # the table checks students also run in the kit
 
@@ -41,40 +41,45 @@ def test_layer_table_rounds_odd_pool_sizes_down():
 @cnn.grades("layer_table")
 def test_layer_table_raises_for_an_unknown_layer():
     """layer_table: ValueError naming the layer, for a name that is not CONVk-F, POOLp, RELU, GAP, FLATTEN, FC-K"""
-    for layers in (["CONV3-4", "DROPOUT"], ["CONV3"], ["FC10"], ["POOL"], ["relu"], ["RELU", "SOFTMAX"]):
-        with must_raise(ValueError, f"for the unknown layer {layers[-1]!r} (network {', '.join(layers)})",
-                        mentioning=layers[-1]):
-            cnn.layer_table(layers, (8, 8, 3))
+    networks = (["CONV3-4", "DROPOUT"], ["CONV3"], ["FC10"], ["POOL"], ["relu"], ["RELU", "SOFTMAX"])
+    must_raise_on(cnn.layer_table, ValueError,
+                  [(f"for the unknown layer {layers[-1]!r} (network {', '.join(layers)})", (layers, (8, 8, 3)),
+                    layers[-1]) for layers in networks])
+
+
+def where(layers):
+    """Where the last layer of `layers` comes, in words."""
+    return f"after {', '.join(layers[:-1])}" if len(layers) > 1 else "directly"
 
 
 @cnn.grades("layer_table")
 def test_layer_table_raises_for_a_layer_that_cannot_take_its_input():
     """layer_table: ValueError for FC on an (H, W, C) input, and CONV, POOL or GAP on a 1-D input"""
-    for layers in (["FC-3"], ["CONV3-4", "FC-10"], ["FLATTEN", "CONV3-4"], ["GAP", "POOL2"],
-                   ["FLATTEN", "FC-5", "GAP"]):
-        where = f"after {', '.join(layers[:-1])}" if len(layers) > 1 else "directly"
-        with must_raise(ValueError, f"for {layers[-1]} {where} on an 8x8x3 input", mentioning=layers[-1]):
-            cnn.layer_table(layers, (8, 8, 3))
+    networks = (["FC-3"], ["CONV3-4", "FC-10"], ["FLATTEN", "CONV3-4"], ["GAP", "POOL2"], ["FLATTEN", "FC-5", "GAP"])
+    must_raise_on(cnn.layer_table, ValueError,
+                  [(f"for {layers[-1]} {where(layers)} on an 8x8x3 input", (layers, (8, 8, 3)), layers[-1])
+                   for layers in networks])
+
 
 
 @cnn.grades("layer_table")
 def test_layer_table_raises_when_a_size_becomes_smaller_than_one():
     """layer_table: ValueError when a layer would make a spatial size 0, in height, in width or in both"""
-    for layers, shape in ((["POOL4"], (3, 3, 1)), (["CONV5-2"], (2, 2, 3)), (["POOL2", "POOL2", "POOL2"], (6, 6, 2)),
-                          (["CONV3-4", "POOL2", "CONV9-4"], (12, 12, 1)),
-                          (["POOL4"], (8, 3, 1)), (["POOL4"], (3, 8, 1)),  # only the width, only the height
-                          (["CONV5-2"], (6, 2, 3)), (["CONV5-2"], (2, 6, 3))):
-        with must_raise(ValueError, f"when {', '.join(layers)} shrinks a {'x'.join(map(str, shape))} input "
-                                    "to a size below 1", mentioning=layers[-1]):
-            cnn.layer_table(layers, shape)
+    networks = ((["POOL4"], (3, 3, 1)), (["CONV5-2"], (2, 2, 3)), (["POOL2", "POOL2", "POOL2"], (6, 6, 2)),
+                (["CONV3-4", "POOL2", "CONV9-4"], (12, 12, 1)),
+                (["POOL4"], (8, 3, 1)), (["POOL4"], (3, 8, 1)),  # only the width, only the height
+                (["CONV5-2"], (6, 2, 3)), (["CONV5-2"], (2, 6, 3)))
+    must_raise_on(cnn.layer_table, ValueError,
+                  [(f"when {', '.join(layers)} shrinks a {'x'.join(map(str, shape))} input to a size below 1",
+                    (layers, shape), layers[-1]) for layers, shape in networks])
 
 
 @cnn.grades("layer_table")
 def test_layer_table_raises_for_a_kernel_filter_count_or_pool_size_of_zero():
     """layer_table: ValueError naming the layer for CONV0-F, CONVk-0, POOL0 and FC-0 (a size of 0 is not a layer)"""
-    for layers in (["CONV0-4"], ["CONV3-0"], ["CONV3-4", "POOL0"], ["FLATTEN", "FC-0"]):
-        with must_raise(ValueError, f"for {layers[-1]} on an 8x8x3 input", mentioning=layers[-1]):
-            cnn.layer_table(layers, (8, 8, 3))
+    networks = (["CONV0-4"], ["CONV3-0"], ["CONV3-4", "POOL0"], ["FLATTEN", "FC-0"])
+    must_raise_on(cnn.layer_table, ValueError,
+                  [(f"for {layers[-1]} on an 8x8x3 input", (layers, (8, 8, 3)), layers[-1]) for layers in networks])
 
 
 # (H, W, C, k, F) of the random convolutions: odd and non-square sizes, 1x1 and 5x5 kernels.

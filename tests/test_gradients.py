@@ -1,7 +1,7 @@
 """Hidden tests for gradients.py: the reference on seeded random inputs, and the edge cases of the spec."""
 import numpy as np
 
-from autograder.testkit import match_reference, match_reference_on, must_raise, student_file
+from autograder.testkit import match_reference, match_reference_on, must_raise_on, student_file
 from reference import gradients as ref
 
 gr = student_file("gradients.py")
@@ -144,9 +144,8 @@ def test_two_layer_grads_with_the_tanh_activation():
 def test_two_layer_grads_rejects_an_unknown_activation():
     """two_layer_grads: ValueError for an activation that is not one of the four"""
     _, args = next(two_layer_cases(312, "identity"))
-    for name in ("softplus", "leaky_relu"):
-        with must_raise(ValueError, f"when activation is {name!r}"):
-            gr.two_layer_grads(*args[:5], name)
+    must_raise_on(gr.two_layer_grads, ValueError,
+                  [(f"when activation is {name!r}", (*args[:5], name)) for name in ("softplus", "leaky_relu")])
 
 
 # ------------------------------------------------------------------ matrix calculus

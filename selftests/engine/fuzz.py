@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from autograder import failures
 from autograder.sandbox import protocol
-from autograder.sandbox.controller import interpret_all
+from autograder.sandbox.controller import first_result, interpret_all
 
 MAX_BYTES = 16 << 20
 OUTPUT_CHARS = 4000
@@ -145,22 +145,26 @@ class FuzzedSandbox:
         self.data = data
 
     def call(self, file, function, args, kwargs, timeout=None, visible=False):
-        return self.calls(file, function, [(args, kwargs)], timeout, visible)[0]
+        return first_result(self.calls(file, function, [(args, kwargs)], timeout, visible))
 
-    def calls(self, file, function, arguments, timeout=None, visible=False):
+    def calls(self, file, function, arguments, timeout=None, visible=False, past_failures=False):
         answers = []
         for args, kwargs in arguments:
             answers.append(self.data.draw(replies(file, function, args, kwargs), label=f"reply of {function}"))
-            if answers[-1]["ok"] is not True:
+            if answers[-1]["ok"] is not True and not past_failures:
                 break
         body = protocol.dumps({"replies": answers})[protocol.HEADER.size:]
-        return read_reply(file, function, body, len(arguments))
+        try:
+            return read_reply(file, function, body, len(arguments), past_failures)
+        except failures.StudentFailure as failure:  # a malformed frame: the Sandbox makes it the outcome
+            return [failure]
 
 
-def read_reply(file, function, body, count=1):
-    """What the controller makes of a reply frame's body: CallResults, or a StudentFailure raised."""
+def read_reply(file, function, body, count=1, past_failures=False):
+    """What the controller makes of a reply frame's body: an outcome per call (a CallResult or a
+    StudentFailure), or a StudentFailure raised when the frame as a whole is malformed."""
     try:
         message = protocol.loads(body)
     except protocol.ProtocolError as error:  # Sandbox.call's own wording for a frame it cannot read
         raise failures.BadResult(function, f"the worker sent a malformed reply ({error})") from None
-    return interpret_all(file, function, message, count, MAX_BYTES, OUTPUT_CHARS)
+    return interpret_all(file, function, message, count, MAX_BYTES, OUTPUT_CHARS, past_failures)

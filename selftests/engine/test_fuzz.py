@@ -174,8 +174,10 @@ def test_any_reply_frame_is_plain_data_or_the_students_bad_result(body):
     try:
         (result,) = fuzz.read_reply("toy.py", "scale", body)
     except failures.StudentFailure as failure:
+        result = failure
+    if isinstance(result, failures.StudentFailure):
         for reveal in (False, True):
-            assert_shown_safely(results.markdown(failure.render(reveal)))
+            assert_shown_safely(results.markdown(result.render(reveal)))
         return
     assert plain_data(result.value) and isinstance(result.printed, str) and len(result.printed) <= 4100
     assert all(type(name) is str and len(name) <= 100 for name in result.mutated) and len(result.mutated) <= 100

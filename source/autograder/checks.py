@@ -297,6 +297,18 @@ def must_raise(exception, when, mentioning=None):
     raise failures.StudentFailure(f"{function} should raise {exception.__name__} {when}, but it returned normally.")
 
 
+def must_raise_on(function, exception, cases):
+    """`must_raise` for each of `cases`, (when, args) or (when, args, mentioning): every call in one
+    exchange with the worker, judged in order, so the student reads exactly what a loop of
+    `with must_raise(exception, when, mentioning): function(*args)` blocks would tell them."""
+    cases = [(when, args, rest[0] if rest else None) for when, args, *rest in cases]
+    outcomes = function.outcomes([(args, {}) for _, args, _ in cases], past_failures=True)
+    for (when, _, mentioning), outcome in zip(cases, outcomes):
+        with must_raise(exception, when, mentioning):
+            if isinstance(outcome, failures.StudentFailure):
+                raise outcome
+
+
 def fail(hidden, visible=None, fraction=0.0):
     """Fail the test with these words; `visible` (may show expected values) defaults to `hidden`."""
     raise Mismatch(Note.same(""), [Note(hidden, visible or hidden)], fraction)

@@ -83,26 +83,35 @@ class StudentFunction:
 
     def each(self, arguments):
         """What the function returns for each (args, kwargs), one at a time, as separate calls
-        would have: all are sent to the worker at once, yet a failure or a changed input surfaces
-        only when its own call's turn comes, and the latest call is the one being looked at."""
+        would have: all are sent to the worker at once, yet a failure or a changed input is raised
+        only when its own call's turn comes."""
+        for outcome in self.outcomes(arguments):
+            if isinstance(outcome, failures.StudentFailure):
+                raise outcome
+            yield outcome
+
+    def outcomes(self, arguments, past_failures=False):
+        """For each (args, kwargs) in turn, what it returned or the StudentFailure it caused
+        (yielded, not raised), all sent to the worker at once. The call being looked at is the
+        test's latest call, and only its own printed output is in the feedback so far. Without
+        `past_failures` the first failure is the last outcome."""
         if SESSION.sandbox is None:
             raise RuntimeError("student code can only be called inside a grading session")
         test = SESSION.test
-        try:
-            results, failure = SESSION.sandbox.calls(self.file, self.name, arguments, test.call_timeout,
-                                                     visible=test.reveal), None
-        except failures.StudentFailure as raised:
-            results, failure = getattr(raised, "answered", []), raised
-        for (args, kwargs), result in zip(arguments, results):
-            test.last_call, test.last_result = (self.name, args, kwargs), result.value
-            test.printed.append(result.printed)
-            if result.mutated:
-                raise failures.InputMutated(self.name, result.mutated)
-            yield result.value
-        if failure is not None:
-            test.last_call, test.last_result = (self.name, *arguments[len(results)]), None
-            test.printed.append(getattr(failure, "printed", ""))
-            raise failure
+        made = SESSION.sandbox.calls(self.file, self.name, arguments, test.call_timeout, visible=test.reveal,
+                                     past_failures=past_failures)
+        for (args, kwargs), outcome in zip(arguments, made):
+            test.last_call, test.last_result = (self.name, args, kwargs), None
+            if isinstance(outcome, failures.StudentFailure):
+                test.printed.append(getattr(outcome, "printed", ""))
+                yield outcome
+                continue
+            test.printed.append(outcome.printed)
+            if outcome.mutated:
+                yield failures.InputMutated(self.name, outcome.mutated)
+                continue
+            test.last_result = outcome.value
+            yield outcome.value
 
     def __repr__(self):
         return f"<student function {self.file}:{self.name}>"

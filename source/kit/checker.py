@@ -124,16 +124,17 @@ class Children:
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def call(self, file, function, args, kwargs, timeout=None, visible=True):
-        return self.calls(file, function, [(args, kwargs)], timeout, visible)[0]
+        return replies.first_result(self.calls(file, function, [(args, kwargs)], timeout, visible))
 
-    def calls(self, file, function, arguments, timeout=None, visible=True):
+    def calls(self, file, function, arguments, timeout=None, visible=True, past_failures=False):
         """Like the sandbox's: one exchange with the time limit of one call, or one call at a time."""
-        return replies.pinned(lambda some: self._exchange_calls(file, function, some, timeout), arguments)
+        return replies.pinned(lambda some: self._exchange_calls(file, function, some, timeout, past_failures),
+                              arguments, past_failures)
 
-    def _exchange_calls(self, file, function, arguments, timeout):
+    def _exchange_calls(self, file, function, arguments, timeout, past_failures):
         child = self._child_for(file)
         limit = timeout or self.limits.call_timeout
-        request = protocol.calls_request(function, arguments)
+        request = protocol.calls_request(function, arguments, past_failures)
         try:
             child.send(request)
             reply = child.receive(limit)
@@ -148,7 +149,8 @@ class Children:
         except protocol.ProtocolError as exc:
             self._retire()
             raise failures.BadResult(function, f"the worker sent a malformed reply ({exc})") from None
-        return replies.interpret_all(file, function, reply, len(arguments), child.max_bytes, self.limits.output_chars)
+        return replies.interpret_all(file, function, reply, len(arguments), child.max_bytes, self.limits.output_chars,
+                                     past_failures)
 
     def _child_for(self, file):
         if file in self.broken:

@@ -34,7 +34,8 @@ from autograder.sandbox.cleanup import (descendants, kill_descendants, kill_user
                                         remove_stale_runs, user_processes, writable_places)
 from autograder.sandbox.limits import LAYERS, Limits
 from autograder.sandbox.quota import DiskWatch
-from autograder.sandbox.replies import CallResult, error_report as _error, interpret, interpret_all, pinned  # noqa: F401
+from autograder.sandbox.replies import (CallResult, error_report as _error, first_result, interpret,  # noqa: F401
+                                       interpret_all, pinned)
 from autograder.sandbox.users import acquire_user
 
 FORKSERVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "forkserver.py")
@@ -299,23 +300,26 @@ class Sandbox:
         return self.deadline - time.monotonic()
 
     def call(self, file, function, args, kwargs, timeout=None, visible=False):
-        """Call file's function with plain-data arguments in a worker; return a CallResult.
+        """Call file's function with plain-data arguments in a worker; return a CallResult, or
+        raise the StudentFailure that describes what went wrong.
 
         `visible`: the call belongs to a visible test. A hidden call's inputs are secret until the
         due date, so after one, a visible call first gets a fresh worker and scratch folder.
         """
-        return self.calls(file, function, [(args, kwargs)], timeout, visible)[0]
+        return first_result(self.calls(file, function, [(args, kwargs)], timeout, visible))
 
-    def calls(self, file, function, arguments, timeout=None, visible=False):
+    def calls(self, file, function, arguments, timeout=None, visible=False, past_failures=False):
         """Call file's function once per (args, kwargs) in `arguments`, in one exchange with the
-        worker; their CallResults, or the StudentFailure of the first call that failed.
+        worker; an outcome per call made (a CallResult or a StudentFailure), up to the first
+        failure or, with `past_failures`, every call but those after a hang or a crash.
 
         The whole exchange has the time limit of one call, `timeout` (or call_timeout): calls of
         correct code take milliseconds, and a hang costs what it would cost in a single call. If
         the exchange fails as a whole, the calls are made again one by one (replies.pinned)."""
-        return pinned(lambda some: self._exchange_calls(file, function, some, timeout, visible), arguments)
+        return pinned(lambda some: self._exchange_calls(file, function, some, timeout, visible, past_failures),
+                      arguments, past_failures)
 
-    def _exchange_calls(self, file, function, arguments, timeout, visible):
+    def _exchange_calls(self, file, function, arguments, timeout, visible, past_failures):
         self.ready()
         budget = self.remaining()
         if budget <= 0:
@@ -325,7 +329,7 @@ class Sandbox:
         self.tainted = self.tainted or not visible
         worker = self._worker_for(file)
         limit = min(timeout or self.limits.call_timeout, budget)
-        request = protocol.calls_request(function, arguments)
+        request = protocol.calls_request(function, arguments, past_failures)
         try:
             reply = self._exchange(worker, request, limit)
         except socket.timeout:
@@ -339,7 +343,8 @@ class Sandbox:
         except protocol.ProtocolError as exc:
             self._retire()
             raise failures.BadResult(function, f"the worker sent a malformed reply ({exc})") from None
-        return interpret_all(file, function, reply, len(arguments), self.max_bytes, self.limits.output_chars)
+        return interpret_all(file, function, reply, len(arguments), self.max_bytes, self.limits.output_chars,
+                             past_failures)
 
     @property
     def max_bytes(self):

@@ -145,9 +145,10 @@ def _encode_array(array):
     }
 
 
-def calls_request(function, calls):
-    """The request for calls of `function`, one per (args, kwargs) in `calls`."""
-    return {"op": "calls", "function": function,
+def calls_request(function, calls, past_failures=False):
+    """The request for calls of `function`, one per (args, kwargs) in `calls`: made in order until
+    the first that fails, or, with `past_failures`, every one of them."""
+    return {"op": "calls", "function": function, "past_failures": past_failures,
             "calls": [{"args": [encode(a) for a in args], "kwargs": {k: encode(v) for k, v in kwargs.items()}}
                       for args, kwargs in calls]}
 

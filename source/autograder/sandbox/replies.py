@@ -54,45 +54,57 @@ def interpret(file, function, reply, max_bytes, output_chars=Limits.output_chars
     return CallResult(value, printed, mutated)
 
 
-def interpret_all(file, function, reply, count, max_bytes, output_chars=Limits.output_chars):
-    """A worker's reply to `count` calls: their CallResults, or the StudentFailure of the first
-    that failed (the worker makes no call after it), carrying `answered`: the results before it."""
+def interpret_all(file, function, reply, count, max_bytes, output_chars=Limits.output_chars, past_failures=False):
+    """A worker's reply to `count` calls: an outcome per call made, its CallResult or the
+    StudentFailure it describes (returned, not raised). Without `past_failures` the worker stops
+    at the first failure, so the list may end early with it; with it, every call has an outcome.
+    A reply that is malformed as a whole raises BadResult."""
     answers = reply.get("replies")
     if type(answers) is not list or not 1 <= len(answers) <= count or any(type(a) is not dict for a in answers):
         raise failures.BadResult(function, "the worker sent a malformed reply")
-    results = []
+    outcomes = []
     for answer in answers:
         try:
-            results.append(interpret(file, function, answer, max_bytes, output_chars))
+            outcomes.append(interpret(file, function, answer, max_bytes, output_chars))
         except failures.StudentFailure as failure:
-            failure.answered = results
-            raise
-    if len(results) < count:
+            outcomes.append(failure)
+            if not past_failures:
+                return outcomes
+    if len(outcomes) < count:
         raise failures.BadResult(function, "the worker sent a malformed reply (fewer answers than calls)")
-    return results
+    return outcomes
 
 
-def pinned(exchange, arguments):
-    """The CallResults of `arguments`, all made by exchange(arguments), one exchange with a worker.
+def pinned(exchange, arguments, past_failures=False):
+    """The outcomes of `arguments` (interpret_all's), all made by exchange(arguments): one exchange
+    with a worker.
 
-    A failure of the exchange as a whole (a timeout, a crash, a reply too large) cannot say which
-    call caused it. When the exchange held several calls, they are made again one exchange each, so
-    the failure lands on its own call and the results before it carry on as `answered`: the student
-    hears exactly what separate calls would have told them.
+    A failure of the exchange as a whole (a timeout, a crash, a reply too large) is raised by
+    `exchange` and cannot say which call caused it. When the exchange held several calls, they are
+    made again one exchange each, so that the failure lands on its own call, as the last outcome:
+    the student hears exactly what separate calls would have told them.
     """
     try:
         return exchange(arguments)
     except failures.StudentFailure as failure:
-        if len(arguments) == 1 or hasattr(failure, "answered"):
-            raise
-    results = []
+        if len(arguments) == 1:
+            return [failure]
+    outcomes = []
     for call in arguments:
         try:
-            results += exchange([call])
+            outcomes += exchange([call])
         except failures.StudentFailure as failure:
-            failure.answered = results
-            raise
-    return results
+            return outcomes + [failure]
+        if isinstance(outcomes[-1], failures.StudentFailure) and not past_failures:
+            break
+    return outcomes
+
+
+def first_result(outcomes):
+    """The CallResult of a single call, or its StudentFailure raised."""
+    if isinstance(outcomes[0], failures.StudentFailure):
+        raise outcomes[0]
+    return outcomes[0]
 
 
 def _text(value, cap=8000):

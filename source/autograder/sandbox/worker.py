@@ -1,11 +1,11 @@
 """The untrusted side: what runs inside a worker process, next to one student file.
 
 A worker imports one student module, says whether that worked, then answers call requests
-until told to stop. A request lists one or more calls of one function (a gradient check sends
-all its finite-difference points at once: each exchange with the trusted side costs more than
-a small call); they are made in order and the first that fails ends the list. Everything here
-runs with the student's code in the same process, so nothing here is trusted by the grader:
-the grader validates every answer it gets back.
+until told to stop. A request lists one or more calls of one function (a test sends all its
+cases at once: each exchange with the trusted side costs more than a small call); they are made
+in order and the first that fails ends the list, unless the request asks for every call.
+Everything here runs with the student's code in the same process, so nothing here is trusted by
+the grader: the grader validates every answer it gets back.
 
 Standard library and numpy only; this module is loaded by the fork server, never by the
 process that runs the tests.
@@ -106,12 +106,19 @@ def serve(channel, module_name, module_path, submission_dir, max_result_bytes, o
             return
         if request.get("op") != "calls":
             return
-        answers = []
-        for call in request["calls"]:
-            answers.append(answer(module, request["function"], call, capture, submission_dir, max_result_bytes))
-            if not answers[-1]["ok"]:
-                break
-        channel.sendall(framed(answers, max_result_bytes))
+        channel.sendall(framed(answer_all(module, request, capture, submission_dir, max_result_bytes),
+                               max_result_bytes))
+
+
+def answer_all(module, request, capture, submission_dir, max_result_bytes):
+    """The replies to a request's calls, made in order; the first that fails ends the list unless
+    the request asks for every call (`past_failures`: a test expecting each to raise)."""
+    answers = []
+    for call in request["calls"]:
+        answers.append(answer(module, request["function"], call, capture, submission_dir, max_result_bytes))
+        if not answers[-1]["ok"] and not request.get("past_failures"):
+            break
+    return answers
 
 
 def answer(module, name, call, capture, submission_dir, max_result_bytes):

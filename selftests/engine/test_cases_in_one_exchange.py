@@ -1,10 +1,11 @@
-"""match_reference_on: every case in one exchange, yet the student reads exactly what a loop of
-match_reference calls would have told them, whatever goes wrong and wherever."""
+"""match_reference_on and must_raise_on: every case in one exchange, yet the student reads exactly
+what a loop of match_reference calls or must_raise blocks would have told them, whatever goes wrong
+and wherever."""
 import numpy as np
 import pytest
 
 from autograder import failures, student
-from autograder.checks import match_reference, match_reference_on
+from autograder.checks import match_reference, match_reference_on, must_raise, must_raise_on
 from autograder.sandbox.controller import Sandbox
 from autograder.sandbox.limits import Limits
 from reference import batchnorm as ref
@@ -121,3 +122,71 @@ def test_a_case_may_pass_keyword_arguments(sandbox_with):
     with pytest.raises(failures.StudentFailure, match=r"eps=0\.5"):
         match_reference_on(bn.batchnorm_forward, ref.batchnorm_forward,
                            [("eps of 0.5", (x, gamma, beta), {"eps": 0.5})], name="y")
+
+
+SIZES = """
+import os
+
+def check_size(n):
+    if n < 1:
+        raise ValueError(f"size {n} is below 1")
+    return n
+"""
+RAISE = "raise ValueError(f\"size {n} is below 1\")"
+
+
+def size_variant(*before):
+    return SIZES.replace("    if n < 1:", "".join(f"    {line}\n" for line in before) + "    if n < 1:")
+
+
+# Every case must raise ValueError naming its size: n = 0, -1 and -2.
+REFUSALS = {
+    "correct": (SIZES, None),
+    "returns normally on the second": (size_variant("if n == -1: return n"), "failed"),
+    "the wrong exception on the first": (size_variant("if n == 0: raise TypeError('no')"), "failed"),
+    "a message without the size on the third": (size_variant("if n == -2: raise ValueError('too small')"), "failed"),
+    "returns on the first, hangs on the second": (size_variant("if n == 0: return n", "while n == -1: pass"),
+                                                  "failed"),
+    "right on the first, hangs on the second": (size_variant("while n == -1: pass"), "timeout"),
+    "returns on the first, dies on the third": (size_variant("if n == 0: return n", "if n == -2: os._exit(3)"),
+                                                "failed"),
+    "prints on every call": (size_variant("print('n is', n)"), None),
+}
+
+
+@pytest.mark.parametrize("name", REFUSALS)
+def test_the_student_reads_what_a_loop_of_must_raise_blocks_would_tell_them(sandbox_with, name):
+    source, kind = REFUSALS[name]
+    mod = student.student_file("batchnorm.py")
+    sizes = [0, -1, -2]
+
+    def one_by_one():
+        for n in sizes:
+            with must_raise(ValueError, f"for n={n}", mentioning=str(n)):
+                mod.check_size(n)
+
+    def at_once():
+        must_raise_on(mod.check_size, ValueError, [(f"for n={n}", (n,), str(n)) for n in sizes])
+
+    looped = outcome(sandbox_with(source), False, one_by_one)
+    batched = outcome(sandbox_with(source), False, at_once)
+    assert batched == looped
+    failure, printed = batched
+    assert (failure and failure[0]) == kind
+    where = {"returns normally on the second": "n=-1", "a message without the size on the third": "n=-2",
+             "returns on the first, hangs on the second": "n=0"}
+    if name in where:
+        assert where[name] in failure[1]
+    if name == "prints on every call":
+        assert [line for line in printed.splitlines() if line] == ["n is 0", "n is -1", "n is -2"]
+
+
+def test_must_raise_on_sends_every_call_in_one_exchange_even_past_the_expected_failures(sandbox_with):
+    sandbox = sandbox_with(SIZES)
+    exchanges, calls = [], sandbox.calls
+    sandbox.calls = lambda file, function, arguments, *rest, **options: (
+        exchanges.append(len(arguments)) or calls(file, function, arguments, *rest, **options))
+    student.begin_test(1.0, reveal=False)
+    mod = student.student_file("batchnorm.py")
+    must_raise_on(mod.check_size, ValueError, [(f"for n={n}", (n,), str(n)) for n in (0, -1, -2)])
+    assert exchanges == [3]
