@@ -88,3 +88,8 @@ def test_the_unsandboxed_baseline_grades_the_reference_to_full_marks(tmp_path):
     """bench/run.py's baseline stands the sandbox in with an in-process stand-in, which rots silently when
     the Sandbox interface grows; the script asserts every test passed."""
     run.timed(run.unsandboxed_command(run.correct_submission(tmp_path / "reference")))
+
+
+def test_a_batchs_start_up_and_steady_rate_come_from_a_full_and_a_small_batch():
+    start_up, rate = run.steady((40, 20.0, 0.5), (4, 4.0, 0.9))  # 36 more submissions in 16 more seconds
+    assert rate == 36 / 16 and abs(start_up - (4.0 - 4 / rate)) < 1e-12
