@@ -77,6 +77,14 @@ def sandbox_with(tmp_path):
         sandbox.__exit__(None, None, None)
 
 
+def exchanges_of(sandbox):
+    """How many calls each exchange `sandbox` makes from now on holds (a list that grows)."""
+    sizes, calls = [], sandbox.calls
+    sandbox.calls = lambda file, function, arguments, *rest, **options: (
+        sizes.append(len(arguments)) or calls(file, function, arguments, *rest, **options))
+    return sizes
+
+
 @pytest.mark.parametrize("name", SUBMISSIONS)
 @pytest.mark.parametrize("reveal", [False, True], ids=["hidden", "visible"])
 def test_the_student_reads_what_a_loop_of_match_reference_would_tell_them(sandbox_with, name, reveal):
@@ -104,10 +112,7 @@ def test_the_student_reads_what_a_loop_of_match_reference_would_tell_them(sandbo
 
 
 def test_all_cases_go_to_the_worker_in_one_exchange(sandbox_with):
-    sandbox = sandbox_with(CORRECT)
-    exchanges, calls = [], sandbox.calls
-    sandbox.calls = lambda file, function, arguments, *rest, **options: (
-        exchanges.append(len(arguments)) or calls(file, function, arguments, *rest, **options))
+    exchanges = exchanges_of(sandbox_with(CORRECT))
     student.begin_test(1.0, reveal=False)
     bn = student.student_file("batchnorm.py")
     match_reference_on(bn.batchnorm_forward, ref.batchnorm_forward, cases(), name="y")
@@ -182,10 +187,7 @@ def test_the_student_reads_what_a_loop_of_must_raise_blocks_would_tell_them(sand
 
 
 def test_must_raise_on_sends_every_call_in_one_exchange_even_past_the_expected_failures(sandbox_with):
-    sandbox = sandbox_with(SIZES)
-    exchanges, calls = [], sandbox.calls
-    sandbox.calls = lambda file, function, arguments, *rest, **options: (
-        exchanges.append(len(arguments)) or calls(file, function, arguments, *rest, **options))
+    exchanges = exchanges_of(sandbox_with(SIZES))
     student.begin_test(1.0, reveal=False)
     mod = student.student_file("batchnorm.py")
     must_raise_on(mod.check_size, ValueError, [(f"for n={n}", (n,), str(n)) for n in (0, -1, -2)])
