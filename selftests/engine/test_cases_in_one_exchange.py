@@ -16,6 +16,7 @@ import numpy as np
 def batchnorm_forward(x, gamma, beta, eps=1e-5):
     return gamma * (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + eps) + beta
 """
+CALL_TIMEOUT = 0.5  # seconds: the hanging submissions wait this long, the others take milliseconds
 RIGHT = "return gamma * (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + eps) + beta"
 
 
@@ -53,7 +54,7 @@ def cases():
 def outcome(sandbox, reveal, body):
     """What the student reads when `body` runs as one graded test: the failure's kind and texts,
     its partial credit, the known mistakes named, and everything the calls printed."""
-    test = student.begin_test(1.0, reveal=reveal)
+    test = student.begin_test(CALL_TIMEOUT, reveal=reveal)
     try:
         body()
         failure = None
@@ -67,7 +68,8 @@ def outcome(sandbox, reveal, body):
 def sandbox_with(tmp_path):
     def start(source):
         (tmp_path / "batchnorm.py").write_text(source)
-        sandbox = Sandbox({"batchnorm.py": str(tmp_path / "batchnorm.py")}, Limits(call_timeout=1.0), isolate=False)
+        sandbox = Sandbox({"batchnorm.py": str(tmp_path / "batchnorm.py")}, Limits(call_timeout=CALL_TIMEOUT),
+                          isolate=False)
         student.bind(sandbox.__enter__())
         return sandbox
     started = []
@@ -113,7 +115,7 @@ def test_the_student_reads_what_a_loop_of_match_reference_would_tell_them(sandbo
 
 def test_all_cases_go_to_the_worker_in_one_exchange(sandbox_with):
     exchanges = exchanges_of(sandbox_with(CORRECT))
-    student.begin_test(1.0, reveal=False)
+    student.begin_test(CALL_TIMEOUT, reveal=False)
     bn = student.student_file("batchnorm.py")
     match_reference_on(bn.batchnorm_forward, ref.batchnorm_forward, cases(), name="y")
     assert exchanges == [3]
@@ -121,7 +123,7 @@ def test_all_cases_go_to_the_worker_in_one_exchange(sandbox_with):
 
 def test_a_case_may_pass_keyword_arguments(sandbox_with):
     sandbox_with(variant(result="return eps * np.ones_like(x)"))
-    student.begin_test(1.0, reveal=True)
+    student.begin_test(CALL_TIMEOUT, reveal=True)
     bn = student.student_file("batchnorm.py")
     x, gamma, beta = cases()[0][1]
     with pytest.raises(failures.StudentFailure, match=r"eps=0\.5"):
@@ -188,7 +190,7 @@ def test_the_student_reads_what_a_loop_of_must_raise_blocks_would_tell_them(sand
 
 def test_must_raise_on_sends_every_call_in_one_exchange_even_past_the_expected_failures(sandbox_with):
     exchanges = exchanges_of(sandbox_with(SIZES))
-    student.begin_test(1.0, reveal=False)
+    student.begin_test(CALL_TIMEOUT, reveal=False)
     mod = student.student_file("batchnorm.py")
     must_raise_on(mod.check_size, ValueError, [(f"for n={n}", (n,), str(n)) for n in (0, -1, -2)])
     assert exchanges == [3]
