@@ -48,9 +48,9 @@ def gradient_check(grads, forward, at, *, upstream=None, names=None, take=None, 
     for name, value, source in pairs:
         array, problem = _as_gradient(name, value, np.shape(at[source]), source)
         checked.append((name, array, source, problem))
-    losses, described = _loss(forward, upstream, take, forward_name, call)
+    losses = _loss(forward, upstream, take, forward_name, call)
     numeric = _central_differences(losses, at, [source for _, _, source, problem in checked if problem is None])
-    described = described()
+    described = _forward_named(forward_name, call)
     tol = TOLERANCE.bound_to(tuple(numeric.values()))
     per_gradient = [[problem] if problem else _disagreement(name, array, numeric[source], tol)
                     for name, array, source, problem in checked]
@@ -68,8 +68,7 @@ def elementwise_check(derivative, function, z, *, name, forward_name=None, case=
     if problem:
         raise _failure(call, derivative, forward_name, case, [problem], 0.0)
     values = _outputs(lambda z: function(z), [{"z": z + STEP}, {"z": z - STEP}], call)
-    latest = _latest_function(call)
-    forward_name = forward_name or (f"your {latest}" if latest else "the forward pass")
+    forward_name = _forward_named(forward_name, call)
     outputs = [_as_output(value, z.shape, forward_name, call) for value in values]
     numeric = (outputs[0] - outputs[1]) / (2 * STEP)
     notes = _disagreement(name, got, numeric, TOLERANCE.bound_to(numeric))
@@ -146,22 +145,23 @@ def _as_gradient(name, value, shape, source):
 # ---------------------------------------------------------------- the forward and its differences
 
 def _loss(forward, upstream, take, forward_name, call):
-    """(losses, described): losses(points) gives L at each point ({input: value}), L being
-    sum(upstream * output) or the scalar output; described() names the forward as sentences do,
-    once it has run."""
+    """losses(points): L at each point ({input: value}), L being sum(upstream * output) or the
+    scalar output."""
     shape = () if upstream is None else np.shape(upstream)
-
-    def described():
-        latest = _latest_function(call)
-        return forward_name or (f"your {latest}" if latest else "the forward pass")
 
     def losses(points):
         outputs = _outputs(forward, points, call)
-        name = described()
+        name = _forward_named(forward_name, call)
         arrays = [_as_output(_take(raw, take, name, call), shape, name, call) for raw in outputs]
         return [float(a) if upstream is None else float(np.sum(a * upstream)) for a in arrays]
 
-    return losses, described
+    return losses
+
+
+def _forward_named(forward_name, call):
+    """The forward as sentences name it, once it has run: the formula's name, or "your <function>"."""
+    latest = _latest_function(call)
+    return forward_name or (f"your {latest}" if latest else "the forward pass")
 
 
 def _central_differences(losses, at, sources):
