@@ -167,6 +167,33 @@ def test_a_call_that_hangs_among_several_is_the_last_outcome_after_the_results_b
         assert one.value == 1 and isinstance(hung, failures.CallTimeout) and "0.5 s" in str(hung)
 
 
+BIG = """
+import numpy as np
+
+def big(n):
+    return np.full(n, 0.1)
+"""
+
+
+def test_results_that_fit_one_by_one_but_not_together_are_all_returned(tmp_path):
+    (tmp_path / "mod.py").write_text(BIG)
+    with Sandbox({"mod.py": str(tmp_path / "mod.py")}, Limits(max_result_mb=1), isolate=False) as sandbox:
+        n = 50_000  # about 0.5 MB encoded: one fits in the 1 MB limit, three do not
+        outcomes = sandbox.calls("mod.py", "big", [((n,), {}), ((n,), {}), ((n,), {})])
+        assert [len(o.value) for o in outcomes] == [n, n, n]
+        one, too_big = sandbox.calls("mod.py", "big", [((n,), {}), ((3 * n,), {}), ((n,), {})])
+        assert len(one.value) == n and isinstance(too_big, failures.ResultTooLarge)
+
+
+def test_a_frame_keeps_the_replies_that_fit_and_fails_a_first_reply_too_large_alone():
+    from autograder.sandbox import protocol, worker
+    replies = [{"ok": True, "value": "x" * 400, "stdout": ""} for _ in range(4)]
+    kept = protocol.loads(worker.framed(replies, 1000)[protocol.HEADER.size:])["replies"]
+    assert 1 <= len(kept) < 4 and kept == replies[:len(kept)]
+    (alone,) = protocol.loads(worker.framed(replies, 300)[protocol.HEADER.size:])["replies"]
+    assert alone["ok"] is False and alone["error"]["type"] == "ResultTooLarge"
+
+
 LINEAR = """
 import numpy as np
 

@@ -2,9 +2,10 @@
 
 A Sandbox owns one fork server (forkserver.py) and at most one live worker at a time, each worker
 serving one student file. `call` ships plain data to the worker and waits, with a deadline, for
-plain data back; `calls` does the same for several calls of one function in one exchange. Whatever goes wrong over there (a hang, a crash, garbage on the wire, an enormous
-result, too much written to disk) becomes a StudentFailure here, the worker is killed, and the
-next call gets a fresh one.
+plain data back; `calls` does the same for several calls of one function in one exchange.
+Whatever goes wrong over there (a hang, a crash, garbage on the wire, an enormous result, too much
+written to disk) becomes a StudentFailure here, the worker is killed, and the next call gets a
+fresh one.
 
 Before any student file is imported, a probe worker confines itself and reports its layers
 (confinement/); every later worker reports again, and the sandbox checks from outside what it

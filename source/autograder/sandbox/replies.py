@@ -55,9 +55,9 @@ def interpret(file, function, reply, max_bytes, output_chars=Limits.output_chars
 
 
 def interpret_all(file, function, reply, count, max_bytes, output_chars=Limits.output_chars, past_failures=False):
-    """A worker's reply to `count` calls: an outcome per call made, its CallResult or the
-    StudentFailure it describes (returned, not raised). Without `past_failures` the worker stops
-    at the first failure, so the list may end early with it; with it, every call has an outcome.
+    """A worker's reply to `count` calls: an outcome per call answered, its CallResult or the
+    StudentFailure it describes (returned, not raised). The worker answers the first calls in
+    order: without `past_failures` up to the first failure; and only as many as fit in one frame.
     A reply that is malformed as a whole raises BadResult."""
     answers = reply.get("replies")
     if type(answers) is not list or not 1 <= len(answers) <= count or any(type(a) is not dict for a in answers):
@@ -69,32 +69,29 @@ def interpret_all(file, function, reply, count, max_bytes, output_chars=Limits.o
         except failures.StudentFailure as failure:
             outcomes.append(failure)
             if not past_failures:
-                return outcomes
-    if len(outcomes) < count:
-        raise failures.BadResult(function, "the worker sent a malformed reply (fewer answers than calls)")
+                break
     return outcomes
 
 
 def pinned(exchange, arguments, past_failures=False):
-    """The outcomes of `arguments` (interpret_all's), all made by exchange(arguments): one exchange
-    with a worker.
+    """The outcomes of `arguments` (interpret_all's), made by exchange(calls): one exchange with
+    a worker for them all, then more for any the worker left unanswered.
 
-    A failure of the exchange as a whole (a timeout, a crash, a reply too large) is raised by
-    `exchange` and cannot say which call caused it. When the exchange held several calls, they are
-    made again one exchange each, so that the failure lands on its own call, as the last outcome:
-    the student hears exactly what separate calls would have told them.
+    A failure of an exchange as a whole (a timeout, a crash, a reply too large) is raised by
+    `exchange` and cannot say which call caused it. When that exchange held several calls, the
+    rest are made one exchange each, so that the failure lands on its own call, as the last
+    outcome: the student hears exactly what separate calls would have told them.
     """
-    try:
-        return exchange(arguments)
-    except failures.StudentFailure as failure:
-        if len(arguments) == 1:
-            return [failure]
-    outcomes = []
-    for call in arguments:
+    outcomes, size = [], len(arguments)
+    while len(outcomes) < len(arguments):
+        calls = arguments[len(outcomes):len(outcomes) + size]
         try:
-            outcomes += exchange([call])
+            outcomes += exchange(calls)
         except failures.StudentFailure as failure:
-            return outcomes + [failure]
+            if len(calls) == 1:
+                return outcomes + [failure]
+            size = 1
+            continue
         if isinstance(outcomes[-1], failures.StudentFailure) and not past_failures:
             break
     return outcomes
