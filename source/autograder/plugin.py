@@ -74,9 +74,13 @@ class GradingPlugin:
         self.order = {item.nodeid: i for i, item in enumerate(items)}
         for item in items:
             self.collected[item.nodeid] = (self.graded_file(item), decorators_of(item.obj))
-        files = list(dict.fromkeys(file for file, _ in self.collected.values()))
-        items.sort(key=lambda item: (files.index(self.collected[item.nodeid][0]),
-                                     self.rubric.settings(item.nodeid, decorators_of(item.obj)).visibility != "visible"))
+        rank = {file: i for i, file in enumerate(dict.fromkeys(file for file, _ in self.collected.values()))}
+
+        def position(item):
+            file, decorators = self.collected[item.nodeid]
+            return rank[file], self.rubric.settings(item.nodeid, decorators).visibility != "visible"
+
+        items.sort(key=position)
 
     def graded_file(self, item):
         """The student file a test grades: its @<file>.grades(...) marker, else the file its module
