@@ -58,6 +58,12 @@ def test_staged_files_are_readable_by_this_runs_sandbox_user_only(module):
         assert sandbox.call("mod.py", "whoami", (), {}).value == sandbox.user.uid
 
 
+def test_workers_start_from_a_frozen_heap_so_their_collections_copy_none_of_the_servers_pages(tmp_path):
+    (tmp_path / "mod.py").write_text("import gc\n\ndef frozen():\n    return gc.get_freeze_count()\n")
+    with Sandbox({"mod.py": str(tmp_path / "mod.py")}, Limits(), isolate=False) as sandbox:
+        assert sandbox.call("mod.py", "frozen", (), {}).value > 10_000  # numpy and the standard library
+
+
 REMEMBERS = """
 import os
 

@@ -17,6 +17,7 @@ Requests arrive on a SOCK_SEQPACKET control socket, one JSON packet each, a spaw
 carrying the worker's end of its channel as an SCM_RIGHTS file descriptor.
 """
 import ctypes
+import gc
 import json
 import os
 import signal
@@ -47,6 +48,7 @@ STATUSES = {}  # pid -> exit status of a child reaped before anyone asked for it
 
 def main(control_fd):
     ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    gc.freeze()  # nothing loaded so far is ever collected: a worker's first collection copies no page of it
     control = socket.socket(fileno=control_fd)
     while True:
         try:
