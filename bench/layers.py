@@ -2,7 +2,8 @@
 
 The layers cannot be switched off in the grader (no setting turns security off), so their cost is
 measured piece by piece, each against the same work without it, on this machine:
-  1. putting the layers on a freshly forked worker (fork, confine, exit, against fork, exit);
+  1. putting the layers on a freshly forked worker (fork, confine, exit, against fork, exit), and the
+     network namespace its fork server makes once for all of them;
   2. what the seccomp filter adds to a call's round trip (the same socket exchange a call makes,
      in a forked child with and without the filter);
   3. a sweep after a worker retires, the probe worker, and the disk watchdog's polling;
@@ -24,7 +25,7 @@ sys.path.insert(0, str(REPO / "source"))
 
 import readme  # noqa: E402  (bench/, this script's own folder)
 from autograder.sandbox import runtime  # noqa: E402
-from autograder.sandbox.confinement import confine  # noqa: E402
+from autograder.sandbox.confinement import confine, network_namespace, off  # noqa: E402
 from autograder.sandbox.controller import ForkServer, Sandbox  # noqa: E402
 from autograder.sandbox.limits import Limits  # noqa: E402
 from autograder.sandbox.quota import DiskWatch  # noqa: E402
@@ -55,7 +56,12 @@ def layers_per_worker(user, scratch):
     request = {"uid": user.uid if as_root else None, "gid": user.gid if as_root else None,
                "user": user.name if as_root else None, "limits": Limits().rlimits(user.uid if as_root else None),
                "readable": runtime.locate(as_root).readable, "submission": scratch, "scratch": scratch}
-    return forked(lambda: confine(request)) - forked(lambda: None)
+    return forked(lambda: confine(request, off("the fork server's"))) - forked(lambda: None)
+
+
+def network_once(user):
+    """Seconds the fork server spends once making the network namespace its workers share (root only)."""
+    return forked(network_namespace) - forked(lambda: None) if user is not None else 0.0
 
 
 def round_trip(filtered, rounds=20000):
@@ -157,6 +163,7 @@ def main():
         with tempfile.TemporaryDirectory() as scratch:
             os.chmod(scratch, 0o777)
             per_worker = layers_per_worker(user, scratch)
+            network = network_once(user)
             plain, filtered = round_trip(False), round_trip(True)
             sweep, probe = sweep_and_probe(user)
             watchdog = watchdog_cpu(scratch)
@@ -165,9 +172,10 @@ def main():
         if user is not None:
             os.close(user.lock)
     per_call = max(filtered - plain, 0.0)
-    total = workers * per_worker + calls * per_call * 2 + sweeps * sweep + probe + watchdog * wall
+    total = network + workers * per_worker + calls * per_call * 2 + sweeps * sweep + probe + watchdog * wall
     rows = [
-        ("putting the layers on one worker", f"{per_worker * 1e3:.2f} ms"),
+        ("the network namespace, made once by the fork server", f"{network * 1e3:.2f} ms"),
+        ("putting the other layers on one worker", f"{per_worker * 1e3:.2f} ms"),
         ("seccomp on one call (two exchanges)",
          (f"{per_call * 2e6:.1f} µs" if per_call > 0 else "too small to measure")
          + f" (a round trip without it: {plain * 1e6:.1f} µs)"),

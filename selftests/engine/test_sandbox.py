@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from autograder import failures
-from autograder.sandbox.controller import Sandbox
+from autograder.sandbox.controller import Sandbox, observe
 from autograder.sandbox.limits import Limits
 
 
@@ -56,6 +56,27 @@ def test_staged_files_are_readable_by_this_runs_sandbox_user_only(module):
             assert (info.st_uid, info.st_gid) == (0, sandbox.user.gid)
             assert info.st_mode & 0o007 == 0  # nothing for other users, such as another student's worker
         assert sandbox.call("mod.py", "whoami", (), {}).value == sandbox.user.uid
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="a network namespace needs root")
+def test_as_root_workers_share_an_empty_network_namespace_that_is_not_the_graders(tmp_path):
+    (tmp_path / "mod.py").write_text("import os\n\ndef pid():\n    return os.getpid()\n")
+    with Sandbox({"a.py": str(tmp_path / "mod.py"), "b.py": str(tmp_path / "mod.py")}, Limits()) as sandbox:
+        seen = []
+        for file in ("a.py", "b.py"):
+            pid = sandbox.call(file, "pid", (), {}).value
+            with open(f"/proc/{pid}/net/dev") as table:
+                seen.append((os.readlink(f"/proc/{pid}/ns/net"), [line.split(":")[0].strip() for line in table][2:]))
+        layer = sandbox.isolation["layers"]["network-namespace"]
+    (namespace, interfaces), (other, _) = seen
+    assert namespace == other != os.readlink("/proc/self/ns/net")
+    assert interfaces == ["lo"]
+    assert layer["on"]
+
+
+def test_a_network_namespace_reported_but_not_seen_in_proc_is_reported_off():
+    reported = {"network-namespace": {"on": True, "detail": "a namespace of its own"}}
+    assert observe(os.getpid(), reported, None)["network-namespace"]["on"] is False
 
 
 def test_workers_start_from_a_frozen_heap_so_their_collections_copy_none_of_the_servers_pages(tmp_path):

@@ -492,7 +492,8 @@ def observe(pid, reported, user):
     """A worker's reported layers, corrected by what the trusted side sees in /proc/PID/status.
 
     The report comes from the worker before any student code runs; this is a second opinion on
-    the layers the kernel shows (uid, no_new_privs, seccomp mode).
+    the layers the kernel shows (uid, no_new_privs, seccomp mode, and, where this process may look,
+    a network namespace other than its own).
     """
     layers = {name: dict(layer) for name, layer in reported.items() if isinstance(layer, dict)}
     try:
@@ -502,9 +503,21 @@ def observe(pid, reported, user):
         return layers
     seen = {"seccomp": fields.get("Seccomp", "").strip() == "2",
             "no-new-privs": fields.get("NoNewPrivs", "").strip() == "1"}
+    theirs, ours = _network_of(pid), _network_of("self")
+    if theirs is not None and ours is not None:
+        seen["network-namespace"] = theirs != ours
     if user is not None:
         seen["sandbox-user"] = fields.get("Uid", "").split()[:1] == [str(user.uid)]
     for name, ok in seen.items():
         if layers.get(name, {}).get("on") and not ok:
             layers[name] = {"on": False, "detail": "reported on, but the kernel shows otherwise in /proc"}
     return layers
+
+
+def _network_of(pid):
+    """The network namespace of a process, or None where /proc does not show it (a worker of
+    another user, to a root without CAP_SYS_PTRACE, as in Docker)."""
+    try:
+        return os.readlink(f"/proc/{pid}/ns/net")
+    except OSError:
+        return None

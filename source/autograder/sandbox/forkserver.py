@@ -39,7 +39,7 @@ for _name in PRELOAD:
     __import__(_name)
 
 from autograder.sandbox import cleanup, protocol, worker  # noqa: E402
-from autograder.sandbox.confinement import confine, keep_only  # noqa: E402
+from autograder.sandbox.confinement import confine, keep_only, network_namespace, off  # noqa: E402
 
 
 PR_SET_CHILD_SUBREAPER = 36
@@ -48,6 +48,7 @@ STATUSES = {}  # pid -> exit status of a child reaped before anyone asked for it
 
 def main(control_fd):
     ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    network = shared_network()
     gc.freeze()  # nothing loaded so far is ever collected: a worker's first collection copies no page of it
     control = socket.socket(fileno=control_fd)
     while True:
@@ -63,7 +64,7 @@ def main(control_fd):
             pid = os.fork()
             if pid == 0:
                 control.close()
-                run_child(fds[0], request)
+                run_child(fds[0], request, network)
             os.close(fds[0])
             control.send(json.dumps({"pid": pid}).encode())
         elif op == "wait":
@@ -110,9 +111,22 @@ def sweep(uid, verify):
     return clean
 
 
-def run_child(channel_fd, request):
-    """Confine this freshly forked process, report its layers, then serve one student module
-    (or, for a probe, nothing). Never returns.
+def shared_network():
+    """As root, move this server into a network namespace of its own, with nothing in it, for
+    every worker it forks to inherit; the report of that layer (confinement.network_namespace).
+
+    One namespace per server rather than per worker: making and tearing down a namespace costs
+    as much CPU as the rest of a worker's start-up, and nothing in it can outlive a worker (it has
+    no interface up, seccomp refuses bind, listen and connect, and every process a worker leaves
+    is killed before the next submission's worker starts)."""
+    if os.geteuid() != 0:
+        return off("needs root (CAP_SYS_ADMIN)")
+    return network_namespace()
+
+
+def run_child(channel_fd, request, network):
+    """Confine this freshly forked process, report its layers (with `network`, the report of the
+    namespace it inherited), then serve one student module (or, for a probe, nothing). Never returns.
 
     The first message on the channel comes from here, before any student code runs: "started"
     with the layers, or "setup-failed" with the reason, so a broken sandbox is never blamed on
@@ -125,7 +139,7 @@ def run_child(channel_fd, request):
             keep_only(channel_fd)
             for sig in (signal.SIGCHLD, signal.SIGPIPE, signal.SIGINT, signal.SIGTERM):
                 signal.signal(sig, signal.SIG_DFL)
-            layers = confine(request)
+            layers = confine(request, network)
             os.chdir(request["scratch"])
             os.environ.clear()
             os.environ.update(request["env"])

@@ -2,7 +2,8 @@
 
 `confine` applies them in this order, each needing what the one before it left:
     network-namespace  a network of its own, with nothing in it (needs CAP_SYS_ADMIN: root outside
-                       Docker; Docker's default capabilities lack it, so on Gradescope it is off)
+                       Docker; Docker's default capabilities lack it, so on Gradescope it is off);
+                       made once by the fork server, which every worker inherits it from
     sandbox-user       the sandbox user's uid and gid, no supplementary groups (root only)
     rlimits            address space, CPU time, file size, open files, processes
     no-new-privs       no program can ever give this process more privileges
@@ -39,11 +40,13 @@ def keep_only(channel_fd):
     os.closerange(channel_fd + 1, 65536)
 
 
-def confine(request):
-    """Put every layer on this process; the report of what is on. Raises if the user switch fails."""
+def confine(request, network):
+    """Put every layer on this process; the report of what is on. Raises if the user switch fails.
+
+    The network namespace is the fork server's (forkserver.shared_network): `network` reports it."""
     report = {}
     as_root = request["uid"] is not None
-    report["network-namespace"] = network_namespace() if as_root else off("needs root (CAP_SYS_ADMIN)")
+    report["network-namespace"] = network
     report["sandbox-user"] = switch_user(request) if as_root else off(
         f"the grader runs as an ordinary user (uid {os.getuid()}); student code runs as that user")
     report["rlimits"] = resource_limits(request["limits"])
@@ -62,8 +65,9 @@ def off(detail):
 
 
 def network_namespace():
+    """Move this process into a new, empty network namespace; the layer's report."""
     if _libc.unshare(CLONE_NEWNET) == 0:
-        return on("a network namespace of its own, with no interfaces up")
+        return on("a network namespace of the sandbox's own, with no interfaces up")
     return off(f"the kernel refused a network namespace ({os.strerror(ctypes.get_errno())}); "
                "seccomp still refuses network sockets")
 
