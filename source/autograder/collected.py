@@ -29,6 +29,8 @@ class Collected:
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session):
         self.session = session
+        for item in session.items:
+            item.location  # a cached property pytest reads in every test: computed once, not in every child
         if not self.grading.collection_errors:
             try:
                 self.returned = self._body(self)

@@ -24,6 +24,7 @@ Output folder:
     changes.csv                         after rescore, --compare or compare: what changed
 """
 import dataclasses
+import gc
 import hashlib
 import json
 import os
@@ -216,6 +217,8 @@ def _grade_all(found, submissions, out, collected, *, jobs, rubric_path, tests_d
                 # Without Landlock student code can write in any world-writable folder: find
                 # them all as this machine is now (a scan of the whole disk), for cleanup.
                 record_writable_places()
+        gc.collect()
+        gc.freeze()  # the collected tests, numpy, pytest: a child's collections never visit (and so copy) them
         pending = todo
         for last_try in (False, True):  # a grading that crashed (e.g. on a disk another filled) gets one more
             summary.crashed_ids = []
