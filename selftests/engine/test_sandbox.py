@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from autograder import failures
-from autograder.sandbox.controller import Sandbox, observe
+from autograder.sandbox.controller import ForkServer, Sandbox, observe
 from autograder.sandbox.limits import Limits
 
 
@@ -83,6 +83,26 @@ def test_workers_start_from_a_frozen_heap_so_their_collections_copy_none_of_the_
     (tmp_path / "mod.py").write_text("import gc\n\ndef frozen():\n    return gc.get_freeze_count()\n")
     with Sandbox({"mod.py": str(tmp_path / "mod.py")}, Limits(), isolate=False) as sandbox:
         assert sandbox.call("mod.py", "frozen", (), {}).value > 10_000  # numpy and the standard library
+
+
+def test_a_sandbox_given_a_probes_layers_starts_no_probe_but_still_records_what_each_worker_reports(module):
+    server = ForkServer()
+    try:
+        with Sandbox({}, Limits(), isolate=False, server=server) as probe:
+            probed = probe.isolation["layers"]
+        spawned, spawn = [], server.spawn
+        server.spawn = lambda request, channel: spawned.append(request["module"]) or spawn(request, channel)
+        claimed = {**probed, "sandbox-user": {"on": True, "detail": "claimed by the probe"}}
+        with Sandbox({"mod.py": module}, Limits(), isolate=False, server=server, probed=claimed) as sandbox:
+            sandbox.ready()
+            before = list(spawned)
+            sandbox.call("mod.py", "double", (1.0,), {})
+            layers = sandbox.isolation["layers"]
+    finally:
+        server.close()
+    assert before == [] and spawned == ["mod"]
+    assert layers["sandbox-user"] == probed["sandbox-user"]  # the worker said off: off it is
+    assert {name: layer["on"] for name, layer in layers.items()} == {name: layer["on"] for name, layer in probed.items()}
 
 
 REMEMBERS = """

@@ -184,7 +184,7 @@ def run_tests(found, rubric, tests_dir, show_pytest, slot=None, collected=None):
 
     grading = collected.grading if collected else plugin_module.GradingPlugin(rubric)
     staged = {**found.helpers, **found.found}
-    lent = {"server": slot.server, "user": slot.user} if slot is not None else {}
+    lent = {"server": slot.server, "user": slot.user, "probed": slot.layers} if slot is not None else {}
     gate, code = None, 0
     with Sandbox(staged, rubric.limits, notes=found.notes, **lent) as sandbox:
         student.bind(sandbox)

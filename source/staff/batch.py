@@ -52,6 +52,7 @@ class Stopped(Exception):
 class Slot:
     server: object
     user: object
+    layers: dict = None  # what a probe worker of this server and user reported, once for the whole batch
 
 
 @dataclasses.dataclass
@@ -163,10 +164,13 @@ def isolation_statement(isolation):
 
 
 def probe_isolation(slot, limits):
-    """The layers this machine gives a worker, from a probe that imports no student file."""
+    """The layers this machine gives a worker, from a probe that imports no student file; the
+    slot keeps them, so that its submissions' gradings start no probe of their own."""
     from autograder.sandbox.controller import Sandbox
     with Sandbox({}, dataclasses.replace(limits, require=()), server=slot.server, user=slot.user) as sandbox:
-        return sandbox.isolation
+        isolation = sandbox.isolation
+    slot.layers = isolation["layers"]
+    return isolation
 
 
 def run_batch(path, out, *, jobs, rubric_path=DEFAULT_RUBRIC, tests_dir=DEFAULT_TESTS, progress=True, shard=None,
@@ -211,7 +215,7 @@ def _grade_all(found, submissions, out, collected, *, jobs, rubric_path, tests_d
     running, free = {}, list(range(len(slots)))
     try:
         if slots:
-            isolation = probe_isolation(slots[0], rubric.limits)
+            isolation = [probe_isolation(slot, rubric.limits) for slot in slots][0]
             say(isolation_statement(isolation))
             if os.geteuid() == 0 and not isolation["layers"].get("landlock", {}).get("on"):
                 # Without Landlock student code can write in any world-writable folder: find

@@ -127,10 +127,12 @@ class Sandbox:
     """Runs student files in confined worker processes. Use as a context manager.
 
     `server` and `user` may be passed in (a batch slot owns them across submissions); otherwise
-    the sandbox starts its own fork server and, as root, locks a sandbox user of its own.
+    the sandbox starts its own fork server and, as root, locks a sandbox user of its own. `probed`
+    is the layers a probe worker of that same server and user already reported (a batch probes
+    each slot once): this sandbox then starts no probe of its own.
     """
 
-    def __init__(self, staged_files, limits=None, isolate=True, notes=None, server=None, user=None):
+    def __init__(self, staged_files, limits=None, isolate=True, notes=None, server=None, user=None, probed=None):
         self.limits = limits or Limits()
         self.notes = notes or {}  # file -> what discovery said about it (why it is missing)
         self.isolate = isolate    # False: no user switch even as root (for tests of local mode)
@@ -140,7 +142,8 @@ class Sandbox:
         self.deadline = time.monotonic() + self.limits.budget_seconds
         self.current = None
         self.broken = {}  # file -> the StudentFailure its import ended in
-        self.layers = {}  # layer -> {"on": bool, "detail": str}, from the workers' reports and our checks
+        self.layers = dict(probed or {})  # layer -> {"on": bool, "detail": str}, from the workers' reports and our checks
+        self._probed = probed is not None
         self.tainted = False  # a worker has served a hidden test since the last fresh start
         self.events = []  # instructor-facing log lines
         self.watch = None
@@ -172,7 +175,8 @@ class Sandbox:
         if self._ready:
             return
         self._ready = True
-        self._probe()
+        if not self._probed:
+            self._probe()
         self._start_watch()
         missing = [layer for layer in self.limits.require if not self.layers.get(layer, {}).get("on")]
         if missing:
