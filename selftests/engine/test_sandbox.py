@@ -154,6 +154,24 @@ def test_the_worker_names_exactly_the_arguments_a_call_changed():
     assert worker.mutated(before, named) == ["a", "b", "d"]  # an unchanged NaN is unchanged
 
 
+def test_a_changed_leaf_deep_in_a_model_is_a_change_and_equal_data_shared_differently_is_not():
+    import json
+
+    from autograder.sandbox import worker
+
+    def touch(model, tokens, table):
+        model["a b"]["c"] += 1e-12
+        tokens[1] = tokens[0]                                # the same string, now shared
+        table["rows"] = [list(row) for row in table["rows"]]  # equal rows, new lists
+
+    arguments = json.loads('[{"": {"a": -0.5, "c": -1.0}, "a b": {"c": -2.0, "d": -0.25}}, ["x", "x"], '
+                           '{"rows": [[1, 2.5, true, null]]}]')
+    named = worker.parameter_names(touch, arguments, {})
+    before = worker.snapshot(named)
+    touch(*arguments)
+    assert worker.mutated(before, named) == ["model"]
+
+
 COUNTS = """
 MADE = []
 
