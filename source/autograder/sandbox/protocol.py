@@ -104,11 +104,17 @@ class _Encoder:
 
     def _inside(self, where, value, depth):
         """encode() one item of a container; its index or key `where` names it on failure."""
+        if type(value) in PLAIN_LEAVES and depth < MAX_DEPTH:  # what encode() returns as it is, sooner
+            self.spend(1)
+            return value
         try:
             return self.encode(value, depth + 1)
         except _Refused as refused:
             refused.where.append(f"[{where!r:.40}]")
             raise
+
+
+PLAIN_LEAVES = frozenset({float, str, bool, type(None)})  # exactly these types, not their subclasses
 
 
 def _exact(value):
