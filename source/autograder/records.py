@@ -28,7 +28,7 @@ def save(record, path):
             "isolation": record.isolation, "seconds": record.seconds, "limited": record.limited}
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     with open(path + ".tmp", "w", encoding="utf-8") as stream:
-        json.dump(data, stream)
+        stream.write(json.dumps(data))  # dumps runs in C; dump to a stream would run in Python
     os.replace(path + ".tmp", path)
 
 
