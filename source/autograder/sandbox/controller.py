@@ -8,9 +8,9 @@ written to disk) becomes a StudentFailure here, the worker is killed, and the ne
 fresh one.
 
 Before any student file is imported, a probe worker confines itself and reports its layers
-(confinement/); every later worker reports again, and the sandbox checks from outside what it
-can (observe): `isolation` is built from those reports only, never from anything a student module
-could rewrite. A rubric that requires a layer this machine lacks stops the run with
+(confinement/; a batch probes each of its slots once instead); every later worker reports again,
+and the sandbox checks from outside what it can (observe): `isolation` is built from those
+reports only, never from anything a student module could rewrite. A rubric that requires a layer this machine lacks stops the run with
 SandboxMisconfigured instead of grading with less.
 
 Hidden inputs never reach visible feedback: once a worker has served a hidden test, a visible
