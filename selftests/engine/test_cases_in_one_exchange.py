@@ -64,6 +64,15 @@ def outcome(sandbox, reveal, body):
     return failure, "".join(test.printed)
 
 
+def same_both_ways(sandbox_with, source, reveal, one_by_one, at_once):
+    """What the student reads (outcome) when `source` is graded by `one_by_one`, then by
+    `at_once`, each in a fresh sandbox; asserts the two are the same and returns it."""
+    looped = outcome(sandbox_with(source), reveal, one_by_one)
+    batched = outcome(sandbox_with(source), reveal, at_once)
+    assert batched == looped
+    return batched
+
+
 @pytest.fixture
 def sandbox_with(tmp_path):
     def start(source):
@@ -100,10 +109,7 @@ def test_the_student_reads_what_a_loop_of_match_reference_would_tell_them(sandbo
     def at_once():
         match_reference_on(bn.batchnorm_forward, ref.batchnorm_forward, cases(), name="y")
 
-    looped = outcome(sandbox_with(source), reveal, one_by_one)
-    batched = outcome(sandbox_with(source), reveal, at_once)
-    assert batched == looped
-    failure, printed = batched
+    failure, printed = same_both_ways(sandbox_with, source, reveal, one_by_one, at_once)
     assert (failure and failure[0]) == kind
     if name == "wrong on the second case only":
         assert "N=5" in failure[1]
@@ -175,10 +181,7 @@ def test_the_student_reads_what_a_loop_of_must_raise_blocks_would_tell_them(sand
     def at_once():
         must_raise_on(mod.check_size, ValueError, [(f"for n={n}", (n,), str(n)) for n in sizes])
 
-    looped = outcome(sandbox_with(source), False, one_by_one)
-    batched = outcome(sandbox_with(source), False, at_once)
-    assert batched == looped
-    failure, printed = batched
+    failure, printed = same_both_ways(sandbox_with, source, False, one_by_one, at_once)
     assert (failure and failure[0]) == kind
     where = {"returns normally on the second": "n=-1", "a message without the size on the third": "n=-2",
              "returns on the first, hangs on the second": "n=0"}

@@ -215,7 +215,7 @@ def _grade_all(found, submissions, out, collected, *, jobs, rubric_path, tests_d
     running, free = {}, list(range(len(slots)))
     try:
         if slots:
-            isolation = [probe_isolation(slot, rubric.limits) for slot in slots][0]
+            isolation = [probe_isolation(slot, rubric.limits) for slot in slots][0]  # each slot keeps its own
             say(isolation_statement(isolation))
             if os.geteuid() == 0 and not isolation["layers"].get("landlock", {}).get("on"):
                 # Without Landlock student code can write in any world-writable folder: find
